@@ -1,0 +1,1 @@
+"""The whole behaviour of Partnership Panel, with no Qt anywhere below here."""

@@ -1,0 +1,1 @@
+"""Dataclasses, enums and pure functions: no I/O."""

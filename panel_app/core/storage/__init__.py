@@ -1,0 +1,1 @@
+"""The only place with SQL: the encrypted SQLCipher file, its schema and repositories."""

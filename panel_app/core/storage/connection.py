@@ -1,0 +1,147 @@
+"""Open an encrypted SQLCipher 4 database and hand it to sqlite-utils.
+
+Order matters: connect -> ``PRAGMA key`` with the raw 256-bit key -> a verifying read
+(SQLCipher answers "file is not a database" for a wrong key) -> pragmas -> only then
+``sqlite_utils.Database`` (whose constructor already runs a PRAGMA).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+import sqlcipher3.dbapi2 as dbapi2
+import sqlite_utils
+import sqlite_utils.db
+import sqlite_utils.utils
+
+from panel_app.core.errors import NotADatabaseError, StorageError, WrongKeyError
+
+KEY_BYTES = 32
+
+# sqlite-utils imports the standard library's sqlite3 (or pysqlite3 when present) and
+# catches *its* OperationalError in several places (drop(ignore=True),
+# insert(alter=True), ...). sqlcipher3 raises its own classes, which those handlers do
+# not catch. Point sqlite-utils at sqlcipher3 so both agree; this process only ever
+# opens SQLCipher connections through it. tests/core/test_storage.py keeps a
+# regression test for both paths.
+sqlite_utils.utils.sqlite3 = dbapi2  # type: ignore[attr-defined]
+sqlite_utils.utils.dbapi2 = dbapi2  # type: ignore[attr-defined]
+sqlite_utils.utils.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc]
+sqlite_utils.db.sqlite3 = dbapi2  # type: ignore[attr-defined]
+sqlite_utils.db.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc]
+
+DatabaseError = dbapi2.DatabaseError
+OperationalError = dbapi2.OperationalError
+IntegrityError = dbapi2.IntegrityError
+
+
+def _key_pragma(key: bytes) -> str:
+    if len(key) != KEY_BYTES:
+        raise ValueError("the data key must be 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
+    """A keyed, verified sqlcipher3 connection (not yet wrapped)."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise NotADatabaseError(f"There is no database at {path}.")
+    try:
+        conn = sqlcipher3.connect(str(path), check_same_thread=False)
+    except dbapi2.OperationalError as exc:
+        raise StorageError(f"Cannot open {path}: {exc}. Check the folder exists and is writable.") from None
+    try:
+        conn.execute(_key_pragma(key))
+        # Verifying read: decrypts page 1 or fails.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi2.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise WrongKeyError(
+                "This database could not be unlocked with that key. If the key file "
+                "belongs to another database, use the recovery key; the file itself "
+                "was not changed."
+            ) from None
+        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA secure_delete = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError(f"Could not switch {path.name} to WAL mode (got {mode}).")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except dbapi2.DatabaseError as exc:
+        conn.close()
+        raise storage_error(exc, path) from None
+    return conn
+
+
+def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_utils.Database:
+    conn = connect_raw(path, key, create=create)
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def storage_error(exc: BaseException, path: Path | None = None) -> StorageError:
+    text = str(exc).lower()
+    where = f" ({path.name})" if path else ""
+    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return StorageError(
+            f"The disk is full{where}: nothing was saved. Free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            f"The database{where} is read-only: nothing was saved. Check the file's "
+            "permissions or copy it to a writable folder."
+        )
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"The database{where} is in use by another program: close it and try again."
+        )
+    return StorageError(f"Could not write to the database{where}: {exc}")
+
+
+def cipher_settings(db: sqlite_utils.Database) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pragma in ("cipher_version", "cipher_provider", "cipher_provider_version"):
+        row = db.execute(f"PRAGMA {pragma}").fetchone()
+        out[pragma] = str(row[0]) if row else ""
+    for pragma in ("cipher_page_size", "kdf_iter", "cipher_hmac_algorithm",
+                   "cipher_kdf_algorithm", "journal_mode", "foreign_keys", "temp_store"):
+        row = db.execute(f"PRAGMA {pragma}").fetchone()
+        out[pragma] = str(row[0]) if row else ""
+    return out
+
+
+def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
+    """Write an encrypted copy of the live database with the SQLite backup API.
+
+    The copy is keyed with the same data key, written to a temporary name, fsynced and
+    moved into place, so a crash never leaves a half-written backup under the final name.
+    """
+    target = Path(target)
+    tmp = target.with_name(target.name + ".partial")
+    for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
+        leftover.unlink(missing_ok=True)
+    dest = sqlcipher3.connect(str(tmp))
+    try:
+        dest.execute(_key_pragma(key))
+        db.conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
+        dest.commit()
+    except dbapi2.DatabaseError as exc:
+        dest.close()
+        tmp.unlink(missing_ok=True)
+        raise storage_error(exc, target) from None
+    dest.close()
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,331 @@
+"""Repositories: every read and write of partnership records.
+
+Each write runs inside one transaction and, in the same transaction, appends one row
+per changed field to ``changes`` (what bundles will send and merge) and one row to
+``audit_log`` (who did what; field names only for free text, never the values).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from panel_app.core.domain.models import (
+    FREE_TEXT_FIELDS,
+    CaseFilter,
+    CaseList,
+    CaseNote,
+    CaseRecord,
+    CaseRow,
+    DocumentInfo,
+    Person,
+    School,
+    new_id,
+)
+
+ENTITY_TABLES = {
+    "school": "schools",
+    "person": "people",
+    "pupil": "pupils",
+    "case": "cases",
+    "case_note": "case_notes",
+    "document": "documents",
+    "partnership": "partnership",
+}
+SORT_COLUMNS = {
+    "name": "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",
+    "ref": "c.case_ref",
+    "upn": "p.upn",
+    "year": "p.year_group",
+    "school": "s.name COLLATE NOCASE",
+    "risk": "CASE c.risk WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END",
+    "status": "c.status",
+    "sen": "p.sen_status",
+    "opened": "c.opened_on",
+    "updated": "c.updated_at",
+}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _to_sql(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def search_key(first: str, last: str, upn: str) -> str:
+    """What the case list's search box matches: names and UPN, case-folded (Unicode)."""
+    return f"{first} {last} {upn}".casefold()
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Repository:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        site_id: str,
+        actor: Callable[[], str],
+        now: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.site_id = site_id
+        self._actor = actor
+        self._now = now
+
+    # -- low-level recording -------------------------------------------------------------
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="microseconds")
+
+    def _log_changes(self, entity: str, entity_id: str, fields: Mapping[str, Any], at: str) -> None:
+        rows = [
+            (new_id(), entity, entity_id, name, json.dumps(_json_value(value)), at, self.site_id)
+            for name, value in fields.items()
+        ]
+        self.db.conn.executemany(
+            "INSERT INTO changes (change_id, entity, entity_id, field, value, at, site_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def audit(self, action: str, entity: str = "", entity_id: str = "",
+              fields: Iterable[str] = ()) -> None:
+        self.db.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, fields) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (self._stamp(), self._actor(), action, entity, entity_id,
+             json.dumps(sorted(fields))),
+        )
+
+    def insert(self, entity: str, row: Mapping[str, Any], *, stamp_field: str | None = "updated_at",
+               log: bool = True) -> str:
+        """Insert one record; must run inside ``db.atomic()``."""
+        at = self._stamp()
+        values = {k: _to_sql(v) for k, v in row.items()}
+        values.setdefault("id", new_id())
+        if stamp_field:
+            values[stamp_field] = at
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self.db.conn.execute(
+            f"INSERT INTO {ENTITY_TABLES[entity]} ({cols}) VALUES ({marks})",
+            list(values.values()),
+        )
+        if entity == "pupil":
+            self._refresh_search_key(str(values["id"]))
+        if log:
+            logged = {k: v for k, v in row.items() if k not in {"id", "content"}}
+            self._log_changes(entity, values["id"], logged, at)
+        self.audit("create", entity, values["id"], fields=[k for k in row if k != "id"])
+        return str(values["id"])
+
+    def update(self, entity: str, entity_id: str, fields: Mapping[str, Any]) -> list[str]:
+        """Update the fields that really differ; returns their names. Inside ``atomic()``."""
+        table = ENTITY_TABLES[entity]
+        current = self.db.conn.execute(
+            f"SELECT * FROM {table} WHERE id = ?", (entity_id,)
+        ).fetchone()
+        if current is None:
+            return []
+        names = [d[0] for d in self.db.conn.execute(f"SELECT * FROM {table} LIMIT 0").description]
+        now_row = dict(zip(names, current, strict=True))
+        changed = {k: v for k, v in fields.items() if now_row.get(k) != _to_sql(v)}
+        if not changed:
+            return []
+        at = self._stamp()
+        sets = {k: _to_sql(v) for k, v in changed.items()}
+        if "updated_at" in names:
+            sets["updated_at"] = at
+        assignments = ", ".join(f"{k} = ?" for k in sets)
+        self.db.conn.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?", [*sets.values(), entity_id]
+        )
+        if entity == "pupil":
+            self._refresh_search_key(entity_id)
+        self._log_changes(entity, entity_id, changed, at)
+        self.audit("update", entity, entity_id, fields=changed.keys())
+        return list(changed)
+
+    def _refresh_search_key(self, pupil_id: str) -> None:
+        row = self.db.conn.execute(
+            "SELECT first_name, last_name, upn FROM pupils WHERE id = ?", (pupil_id,)).fetchone()
+        self.db.conn.execute("UPDATE pupils SET search_key = ? WHERE id = ?",
+                             (search_key(*row), pupil_id))
+
+    # -- meta ------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def partnership(self) -> dict[str, Any]:
+        row = self.db.conn.execute(
+            "SELECT id, name, ladder_preset, settings, created_at FROM partnership LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return {}
+        return {"id": row[0], "name": row[1], "ladder_preset": row[2],
+                "settings": json.loads(row[3] or "{}"), "created_at": row[4]}
+
+    # -- schools and people ----------------------------------------------------------------
+    def schools(self) -> list[School]:
+        rows = self.db.conn.execute(
+            "SELECT id, name, urn, phase, roll, fsm_count, short_code, member "
+            "FROM schools ORDER BY name COLLATE NOCASE"
+        ).fetchall()
+        return [School(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+
+    def people(self) -> list[Person]:
+        rows = self.db.conn.execute(
+            "SELECT id, name, role, school_id, email FROM people ORDER BY name COLLATE NOCASE"
+        ).fetchall()
+        return [Person(*r) for r in rows]
+
+    # -- cases -----------------------------------------------------------------------------
+    def find_pupil_by_upn(self, upn: str) -> str | None:
+        row = self.db.conn.execute("SELECT id FROM pupils WHERE upn = ? AND upn != ''",
+                                   (upn,)).fetchone()
+        return str(row[0]) if row else None
+
+    def case_ref_exists(self, ref: str) -> bool:
+        return self.db.conn.execute("SELECT 1 FROM cases WHERE case_ref = ?",
+                                    (ref,)).fetchone() is not None
+
+    def resolve_case_id(self, id_or_ref: str) -> str | None:
+        row = self.db.conn.execute(
+            "SELECT id FROM cases WHERE id = ? OR case_ref = ? COLLATE NOCASE",
+            (id_or_ref, id_or_ref),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def case(self, case_id: str) -> CaseRecord | None:
+        cur = self.db.conn.execute(
+            """SELECT c.id, c.pupil_id, c.case_ref, p.first_name, p.last_name, p.dob, p.upn,
+                      p.year_group, p.home_school_id, p.gender, p.sen_status, p.primary_need,
+                      p.fsm, p.pupil_premium, p.lac, p.social_care, p.eal, p.young_carer,
+                      p.youth_justice, c.risk, c.status, c.opened_on, c.closed_on, c.summary,
+                      c.attendance_pct, c.suspensions, c.suspension_days,
+                      c.permanent_exclusions, c.pupil_voice, c.family_voice, c.lead,
+                      s.name, max(c.updated_at, p.updated_at)
+               FROM cases c JOIN pupils p ON p.id = c.pupil_id
+               JOIN schools s ON s.id = p.home_school_id WHERE c.id = ?""",
+            (case_id,),
+        )
+        r = cur.fetchone()
+        if r is None:
+            return None
+        record = CaseRecord(
+            id=r[0], pupil_id=r[1], case_ref=r[2], first_name=r[3], last_name=r[4],
+            dob=_d(r[5]), upn=r[6], year_group=r[7], home_school_id=r[8], gender=r[9],
+            sen_status=r[10], primary_need=r[11], fsm=bool(r[12]), pupil_premium=bool(r[13]),
+            lac=bool(r[14]), social_care=r[15], eal=bool(r[16]), young_carer=bool(r[17]),
+            youth_justice=bool(r[18]), risk=r[19], status=r[20], opened_on=_d(r[21]),
+            closed_on=_d(r[22]), summary=r[23], attendance_pct=r[24], suspensions=r[25],
+            suspension_days=r[26], permanent_exclusions=r[27], pupil_voice=r[28],
+            family_voice=r[29], lead=r[30], home_school_name=r[31], updated_at=_dt(r[32]),
+        )
+        record.notes = [
+            CaseNote(n[0], n[1], datetime.fromisoformat(n[2]), n[3], n[4], n[5])
+            for n in self.db.conn.execute(
+                "SELECT id, case_id, at, author, kind, text FROM case_notes "
+                "WHERE case_id = ? ORDER BY at", (case_id,))
+        ]
+        record.documents = self.documents(case_id)
+        return record
+
+    def documents(self, case_id: str) -> list[DocumentInfo]:
+        return [
+            DocumentInfo(d[0], d[1], d[2], d[3], d[4], datetime.fromisoformat(d[5]), d[6])
+            for d in self.db.conn.execute(
+                "SELECT id, case_id, filename, size, sha256, added_at, added_by FROM documents "
+                "WHERE case_id = ? ORDER BY added_at", (case_id,))
+        ]
+
+    def document_content(self, doc_id: str) -> tuple[DocumentInfo, bytes] | None:
+        d = self.db.conn.execute(
+            "SELECT id, case_id, filename, size, sha256, added_at, added_by, content "
+            "FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if d is None:
+            return None
+        info = DocumentInfo(d[0], d[1], d[2], d[3], d[4], datetime.fromisoformat(d[5]), d[6])
+        return info, bytes(d[7])
+
+    def list_cases(self, flt: CaseFilter) -> CaseList:
+        where: list[str] = []
+        params: list[Any] = []
+        text = flt.text.strip().casefold()
+        if text:
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(p.search_key LIKE ? ESCAPE '\\' OR lower(c.case_ref) LIKE ? ESCAPE '\\')")
+            params += [like, like]
+        if flt.school_id:
+            where.append("p.home_school_id = ?")
+            params.append(flt.school_id)
+        if flt.year_group is not None:
+            where.append("p.year_group = ?")
+            params.append(flt.year_group)
+        if flt.risk:
+            where.append("c.risk = ?")
+            params.append(flt.risk)
+        if flt.status:
+            where.append("c.status = ?")
+            params.append(flt.status)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        order = SORT_COLUMNS.get(flt.sort, SORT_COLUMNS["name"])
+        direction = "DESC" if flt.descending else "ASC"
+        order_sql = ", ".join(f"{part} {direction}" for part in order.split(", "))
+        limit = f"LIMIT {int(flt.limit)}" if flt.limit else ""
+        rows = [
+            CaseRow(*r)
+            for r in self.db.conn.execute(
+                f"""SELECT c.id, c.case_ref, p.first_name || ' ' || p.last_name, p.upn,
+                          p.year_group, s.name, c.risk, c.status, p.sen_status,
+                          coalesce(c.opened_on, ''), max(c.updated_at, p.updated_at)
+                   FROM cases c JOIN pupils p ON p.id = c.pupil_id
+                   JOIN schools s ON s.id = p.home_school_id
+                   {clause} ORDER BY {order_sql}, c.id {limit}""",
+                params,
+            )
+        ]
+        by_risk: dict[str, int] = {"red": 0, "amber": 0, "green": 0}
+        total = 0
+        for risk, count in self.db.conn.execute(
+            f"""SELECT c.risk, count(*) FROM cases c JOIN pupils p ON p.id = c.pupil_id
+                {clause} GROUP BY c.risk""", params):
+            by_risk[risk] = count
+            total += count
+        all_cases = int(self.db.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+        return CaseList(rows=rows, total=total, all_cases=all_cases, by_risk=by_risk)
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("schools", "people", "pupils", "cases", "case_notes", "documents",
+                      "changes", "audit_log"):
+            out[table] = int(self.db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return out
