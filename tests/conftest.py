@@ -17,9 +17,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from panel_app.core.secrets.keyfile import KdfParams  # noqa: E402
-from panel_app.core.secrets.keyring_store import KeyringStore  # noqa: E402
-from panel_app.core.services import FixedClock, create_partnership, unlock  # noqa: E402
+from panel_app.core.secrets.keyfile import KdfParams
+from panel_app.core.secrets.keyring_store import KeyringStore
+from panel_app.core.services import FixedClock, create_partnership, unlock
 
 PASSPHRASE = "test passphrase 1"
 FAST_KDF = KdfParams(time_cost=1, memory_cost=1024, parallelism=1)
@@ -93,8 +93,13 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("template")
     path = folder / "template.panel"
     created = create_partnership(
-        path, "Test Partnership", PASSPHRASE, keyring=KeyringStore(fail.Keyring()),
-        kdf=FAST_KDF, clock=FixedClock(FIXED_NOW), user_name="Test Clerk",
+        path,
+        "Test Partnership",
+        PASSPHRASE,
+        keyring=KeyringStore(fail.Keyring()),
+        kdf=FAST_KDF,
+        clock=FixedClock(FIXED_NOW),
+        user_name="Test Clerk",
     )
     s = created.session
     s.add_school("Oakfield Academy", urn="100001", roll=1200, fsm_count=310, short_code="OAK")

@@ -55,7 +55,7 @@ class ValidationError(PanelError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
         errors = [i for i in issues if i.severity == "error"]
-        text = "; ".join(i.message for i in errors) or "invalid input"
+        text = " ".join(i.message for i in errors) or "The input was not valid."
         super().__init__(text)
 
 __all__ = [

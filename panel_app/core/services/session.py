@@ -144,10 +144,17 @@ def create_partnership(
             repo.set_meta("site_id", site_id)
             repo.set_meta("user_name", user)
             repo.set_meta("created_with", __version__)
-            repo.insert("partnership", {"id": new_id(), "name": name.strip(),
-                                        "ladder_preset": ladder_preset, "settings": "{}",
-                                        "created_at": clock.now().isoformat()},
-                        stamp_field=None)
+            repo.insert(
+                "partnership",
+                {
+                    "id": new_id(),
+                    "name": name.strip(),
+                    "ladder_preset": ladder_preset,
+                    "settings": "{}",
+                    "created_at": clock.now().isoformat(),
+                },
+                stamp_field=None,
+            )
             repo.audit("init")
         keyfile.save()
     except BaseException:
@@ -226,8 +233,15 @@ def unlock(
 
 
 class PartnershipSession:
-    def __init__(self, path: Path, db: sqlite_utils.Database, data_key: bytes,
-                 keyfile: KeyFile, keyring: KeyringStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite_utils.Database,
+        data_key: bytes,
+        keyfile: KeyFile,
+        keyring: KeyringStore,
+        clock: Clock,
+    ) -> None:
         self.path = Path(path)
         self._db: sqlite_utils.Database | None = db
         self._key: bytes | None = data_key
@@ -312,56 +326,114 @@ class PartnershipSession:
     def find_school(self, id_or_name: str) -> School:
         wanted = id_or_name.strip().casefold()
         for school in self.repo.schools():
-            if wanted in {school.id, school.name.casefold(), school.short_code.casefold(),
-                          school.urn.casefold()}:
+            if wanted in {
+                school.id,
+                school.name.casefold(),
+                school.short_code.casefold(),
+                school.urn.casefold(),
+            }:
                 return school
         raise NotFoundError(
             f"No school called '{id_or_name}' in this partnership: see 'panel-app school list'."
         )
 
-    def add_school(self, name: str, *, urn: str = "", phase: str = Phase.SECONDARY.value,
-                   roll: int = 0, fsm_count: int = 0, short_code: str = "",
-                   member: bool = True) -> tuple[School, Changes]:
+    def add_school(
+        self,
+        name: str,
+        *,
+        urn: str = "",
+        phase: str = Phase.SECONDARY.value,
+        roll: int = 0,
+        fsm_count: int = 0,
+        short_code: str = "",
+        member: bool = True,
+    ) -> tuple[School, Changes]:
         issues: list[Issue] = []
         if not name.strip():
             issues.append(Issue("required", "error", "name", "A school needs a name."))
         if roll < 0 or fsm_count < 0:
-            issues.append(Issue("negative", "error", "roll", "Roll and FSM count cannot be negative."))
+            issues.append(
+                Issue("negative", "error", "roll", "Roll and FSM count cannot be negative.")
+            )
         if fsm_count > roll > 0:
-            issues.append(Issue("fsm_over_roll", "error", "fsm_count",
-                                "The FSM count cannot be larger than the roll."))
+            issues.append(
+                Issue(
+                    "fsm_over_roll",
+                    "error",
+                    "fsm_count",
+                    "The FSM count cannot be larger than the roll.",
+                )
+            )
         if urn and not (urn.isdigit() and len(urn) == 6):
             issues.append(Issue("invalid_urn", "error", "urn", "A URN has six digits."))
         if phase not in {p.value for p in Phase}:
-            issues.append(Issue("invalid_phase", "error", "phase",
-                                f"Phase is one of: {', '.join(p.value for p in Phase)}."))
+            issues.append(
+                Issue(
+                    "invalid_phase",
+                    "error",
+                    "phase",
+                    f"Phase is one of: {', '.join(p.value for p in Phase)}.",
+                )
+            )
         if any(s.name.casefold() == name.strip().casefold() for s in self.repo.schools()):
             issues.append(Issue("duplicate", "error", "name", f"{name.strip()} is already listed."))
         if errors(issues):
             raise ValidationError(issues)
-        code = short_code.strip() or "".join(w[0] for w in name.split() if w[:1].isalpha())[:4].upper()
+        code = (
+            short_code.strip() or "".join(w[0] for w in name.split() if w[:1].isalpha())[:4].upper()
+        )
         with self._write():
-            sid = self.repo.insert("school", {"name": name.strip(), "urn": urn, "phase": phase,
-                                              "roll": roll, "fsm_count": fsm_count,
-                                              "short_code": code, "member": member})
+            sid = self.repo.insert(
+                "school",
+                {
+                    "name": name.strip(),
+                    "urn": urn,
+                    "phase": phase,
+                    "roll": roll,
+                    "fsm_count": fsm_count,
+                    "short_code": code,
+                    "member": member,
+                },
+            )
         school = self.find_school(sid)
         return school, Changes.of("school", sid)
 
     def list_people(self) -> list[Person]:
         return self.repo.people()
 
-    def add_person(self, name: str, *, role: str = Role.OTHER.value,
-                   school_id: str | None = None, email: str = "") -> tuple[Person, Changes]:
+    def add_person(
+        self,
+        name: str,
+        *,
+        role: str = Role.OTHER.value,
+        school_id: str | None = None,
+        email: str = "",
+    ) -> tuple[Person, Changes]:
         if not name.strip():
             raise ValidationError([Issue("required", "error", "name", "A person needs a name.")])
         if role not in {r.value for r in Role}:
-            raise ValidationError([Issue("invalid_role", "error", "role",
-                                         f"Role is one of: {', '.join(r.value for r in Role)}.")])
+            raise ValidationError(
+                [
+                    Issue(
+                        "invalid_role",
+                        "error",
+                        "role",
+                        f"Role is one of: {', '.join(r.value for r in Role)}.",
+                    )
+                ]
+            )
         if school_id:
             school_id = self.find_school(school_id).id
         with self._write():
-            pid = self.repo.insert("person", {"name": name.strip(), "role": role,
-                                              "school_id": school_id or None, "email": email})
+            pid = self.repo.insert(
+                "person",
+                {
+                    "name": name.strip(),
+                    "role": role,
+                    "school_id": school_id or None,
+                    "email": email,
+                },
+            )
         person = next(p for p in self.repo.people() if p.id == pid)
         return person, Changes.of("person", pid)
 
@@ -383,13 +455,20 @@ class PartnershipSession:
         try:
             raw["home_school_id"] = self.find_school(str(value)).id
         except NotFoundError:
-            return [Issue("unknown_school", "error", "home_school_id",
-                          f"'{value}' is not a school in this partnership: add it first "
-                          "(Settings > Schools, or 'panel-app school add').")]
+            return [
+                Issue(
+                    "unknown_school",
+                    "error",
+                    "home_school_id",
+                    f"'{value}' is not a school in this partnership: add it first "
+                    "(Settings > Schools, or 'panel-app school add').",
+                )
+            ]
         return []
 
-    def check_case_input(self, values: Mapping[str, Any],
-                         case_id: str | None = None) -> tuple[dict[str, Any], list[Issue]]:
+    def check_case_input(
+        self, values: Mapping[str, Any], case_id: str | None = None
+    ) -> tuple[dict[str, Any], list[Issue]]:
         """Validate form input without saving: (typed fields, issues)."""
         raw = dict(values)
         issues = self._resolve_school_field(raw)
@@ -425,9 +504,15 @@ class PartnershipSession:
             ref = new_case_ref()
             while self.repo.case_ref_exists(ref):
                 ref = new_case_ref()
-            case_id = self.repo.insert("case", {"pupil_id": pupil_id, "case_ref": ref,
-                                                "created_at": self.clock.now().isoformat(),
-                                                **case})
+            case_id = self.repo.insert(
+                "case",
+                {
+                    "pupil_id": pupil_id,
+                    "case_ref": ref,
+                    "created_at": self.clock.now().isoformat(),
+                    **case,
+                },
+            )
         record = self.get_case(case_id)
         return SavedCase(record, warnings(issues), list(typed), Changes.of("case", case_id))
 
@@ -436,8 +521,11 @@ class PartnershipSession:
         typed, issues = self.check_case_input(values, case_id=current.id)
         if errors(issues):
             raise ValidationError(issues)
-        if (typed.get("status") == CaseStatus.CLOSED.value and not typed.get("closed_on")
-                and not current.closed_on):
+        if (
+            typed.get("status") == CaseStatus.CLOSED.value
+            and not typed.get("closed_on")
+            and not current.closed_on
+        ):
             typed["closed_on"] = self.clock.today()
         if typed.get("status") == CaseStatus.OPEN.value and "closed_on" not in typed:
             typed["closed_on"] = None
@@ -452,8 +540,9 @@ class PartnershipSession:
 
     def close_case(self, id_or_ref: str, reason: str = "", on: date | None = None) -> SavedCase:
         current = self.get_case(id_or_ref)
-        saved = self.update_case(current.id, {"status": CaseStatus.CLOSED.value,
-                                              "closed_on": on or self.clock.today()})
+        saved = self.update_case(
+            current.id, {"status": CaseStatus.CLOSED.value, "closed_on": on or self.clock.today()}
+        )
         if reason.strip():
             with self._write():
                 self.repo.update("case", current.id, {"closed_reason": reason.strip()})
@@ -464,27 +553,55 @@ class PartnershipSession:
         if not text.strip():
             raise ValidationError([Issue("required", "error", "text", "The note is empty.")])
         with self._write():
-            nid = self.repo.insert("case_note", {"case_id": case.id, "at": self.clock.now(),
-                                                 "author": self.user_name, "kind": kind,
-                                                 "text": text.strip()}, stamp_field=None)
+            nid = self.repo.insert(
+                "case_note",
+                {
+                    "case_id": case.id,
+                    "at": self.clock.now(),
+                    "author": self.user_name,
+                    "kind": kind,
+                    "text": text.strip(),
+                },
+                stamp_field=None,
+            )
         return Changes(frozenset({"case", "case_note"}), frozenset({case.id, nid}))
 
     def add_document(self, id_or_ref: str, filename: str, content: bytes) -> Changes:
         case = self.get_case(id_or_ref)
         name = Path(filename).name.strip()
         if not name:
-            raise ValidationError([Issue("required", "error", "filename", "The document needs a name.")])
+            raise ValidationError(
+                [Issue("required", "error", "filename", "The document needs a name.")]
+            )
         if len(content) > MAX_DOCUMENT_BYTES:
-            raise ValidationError([Issue("too_large", "error", "content",
-                                         "Documents over 25 MB cannot be attached: reduce the "
-                                         "file (for example, scan at a lower resolution).")])
+            raise ValidationError(
+                [
+                    Issue(
+                        "too_large",
+                        "error",
+                        "content",
+                        "Documents over 25 MB cannot be attached: reduce the "
+                        "file (for example, scan at a lower resolution).",
+                    )
+                ]
+            )
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         digest = hashlib.sha256(content).hexdigest()
         with self._write():
-            did = self.repo.insert("document", {
-                "case_id": case.id, "filename": name, "mime": mime, "size": len(content),
-                "sha256": digest, "content": content, "added_at": self.clock.now(),
-                "added_by": self.user_name}, stamp_field=None)
+            did = self.repo.insert(
+                "document",
+                {
+                    "case_id": case.id,
+                    "filename": name,
+                    "mime": mime,
+                    "size": len(content),
+                    "sha256": digest,
+                    "content": content,
+                    "added_at": self.clock.now(),
+                    "added_by": self.user_name,
+                },
+                stamp_field=None,
+            )
         return Changes(frozenset({"case", "document"}), frozenset({case.id, did}))
 
     def document(self, doc_id: str) -> tuple[str, bytes]:
@@ -572,17 +689,41 @@ class PartnershipSession:
     def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
         rows = self.db.conn.execute(
             "SELECT seq, at, actor, action, entity, entity_id, fields FROM audit_log "
-            "ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
-        return [{"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "entity": r[4],
-                 "entity_id": r[5], "fields": json.loads(r[6])} for r in rows]
+            "ORDER BY seq DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "seq": r[0],
+                "at": r[1],
+                "actor": r[2],
+                "action": r[3],
+                "entity": r[4],
+                "entity_id": r[5],
+                "fields": json.loads(r[6]),
+            }
+            for r in rows
+        ]
 
     def changes_since(self, seq: int = 0) -> list[dict[str, Any]]:
         rows = self.db.conn.execute(
             "SELECT seq, change_id, entity, entity_id, field, value, at, site_id FROM changes "
-            "WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
-        return [{"seq": r[0], "change_id": r[1], "entity": r[2], "entity_id": r[3],
-                 "field": r[4], "value": json.loads(r[5]) if r[5] else None, "at": r[6],
-                 "site_id": r[7]} for r in rows]
+            "WHERE seq > ? ORDER BY seq",
+            (seq,),
+        ).fetchall()
+        return [
+            {
+                "seq": r[0],
+                "change_id": r[1],
+                "entity": r[2],
+                "entity_id": r[3],
+                "field": r[4],
+                "value": json.loads(r[5]) if r[5] else None,
+                "at": r[6],
+                "site_id": r[7],
+            }
+            for r in rows
+        ]
 
 
 @dataclass
