@@ -1,0 +1,5 @@
+"""`python -m panel_app.cli`."""
+
+from panel_app.cli import _entry
+
+_entry()

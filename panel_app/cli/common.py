@@ -1,0 +1,110 @@
+"""Shared conventions of every `panel-app` command: where the database and the
+passphrase come from, JSON and table output, and how failures are reported."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from panel_app.core.errors import KeyUnavailableError, ValidationError
+from panel_app.core.services import PartnershipSession, unlock
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class Parents:
+    """Parent parsers every subcommand takes: ``common`` (--db, --passphrase-stdin) and
+    ``jsonp`` (--json, for list/show/report commands)."""
+
+    common: argparse.ArgumentParser
+    jsonp: argparse.ArgumentParser
+
+
+class CliError(Exception):
+    """A failure with a one-line reason; exit code 1."""
+
+
+class Secrets:
+    """Reads secrets in order from stdin lines, environment variables or a prompt."""
+
+    def __init__(self, args: argparse.Namespace, stdin: TextIO) -> None:
+        self.from_stdin = bool(getattr(args, "passphrase_stdin", False))
+        self.stdin = stdin
+        self._lines: list[str] | None = None
+
+    def _stdin_line(self) -> str | None:
+        if self._lines is None:
+            self._lines = [line.rstrip("\r\n") for line in self.stdin.read().splitlines()]
+        return self._lines.pop(0) if self._lines else None
+
+    def get(
+        self, env: str, prompt: str, *, confirm: bool = False, required: bool = True
+    ) -> str | None:
+        if self.from_stdin:
+            value = self._stdin_line()
+            if value is not None:
+                return value
+        value = os.environ.get(env)
+        if value:
+            return value
+        if not required:
+            return None
+        if self.stdin.isatty():
+            first = getpass.getpass(prompt)
+            if confirm and getpass.getpass("Type it again: ") != first:
+                raise CliError("The two entries did not match; nothing was changed.")
+            return first
+        raise CliError(
+            f"No {prompt.strip(': ').lower()} given: set {env} or pipe it with --passphrase-stdin."
+        )
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    raw = args.db or os.environ.get("PANEL_DB")
+    if not raw:
+        raise CliError("Name the database with --db PATH or the PANEL_DB environment variable.")
+    return Path(raw).expanduser()
+
+
+def open_session(args: argparse.Namespace, secrets: Secrets) -> PartnershipSession:
+    path = db_path(args)
+    passphrase = secrets.get("PANEL_PASSPHRASE", "Passphrase: ", required=False)
+    if passphrase is not None:
+        return unlock(path, passphrase=passphrase, keyring=args.keyring)
+    try:
+        return unlock(path, keyring=args.keyring)
+    except KeyUnavailableError:
+        passphrase = secrets.get("PANEL_PASSPHRASE", "Passphrase: ")
+        return unlock(path, passphrase=passphrase, keyring=args.keyring)
+
+
+def print_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    out.write("\n")
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO) -> None:
+    cells = [[str(c) for c in headers]] + [[("" if c is None else str(c)) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        if n == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+
+
+def show_warnings(warnings: Sequence[Any], err: TextIO) -> None:
+    for w in warnings:
+        err.write(f"warning: {w.message}\n")
+
+
+def validation_failed(exc: ValidationError, err: TextIO) -> int:
+    errors = [i for i in exc.issues if i.severity == "error"]
+    err.write("Nothing was saved. " + " ".join(i.message for i in errors) + "\n")
+    return EXIT_FAIL
