@@ -49,6 +49,11 @@ class StorageError(PanelError):
     """Writing to disk failed (disk full, read-only, removed drive)."""
 
 
+class BundleError(PanelError):
+    """A case bundle or contact card was refused (damaged, not for us, unknown sender,
+    replayed, too new...). The database is unchanged when this is raised."""
+
+
 class ValidationError(PanelError):
     """Input was refused; ``issues`` holds one entry per problem."""
 
@@ -59,6 +64,7 @@ class ValidationError(PanelError):
         super().__init__(text)
 
 __all__ = [
+    "BundleError",
     "Issue",
     "KeyUnavailableError",
     "KeyringUnusableError",

@@ -27,7 +27,7 @@ def parse_date(text: str) -> date:
         if not m:
             raise ValueError(f"'{text.strip()}' is not a date: write it as dd/mm/yyyy.")
         d, mo, y = (int(g) for g in m.groups())
-        if y < 100:
+        if len(m.group(3)) == 2:  # "12" is 2012, but "0012" is not a year we accept
             y += 2000 if y < 70 else 1900
     try:
         return date(y, mo, d)

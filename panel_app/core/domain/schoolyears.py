@@ -23,7 +23,7 @@ def parse_year_group(text: str) -> int:
     if t in {"R", "REC", "RECEPTION"}:
         return 0
     t = t.removeprefix("Y")
-    if t.isdigit() and 0 <= int(t) <= 13:
+    if t.isascii() and t.isdigit() and 0 <= int(t) <= 13:
         return int(t)
     raise ValueError(f"'{text}' is not a year group (Reception or Y1 to Y13).")
 

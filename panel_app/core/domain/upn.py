@@ -10,6 +10,7 @@ below; a letter in position 13 counts as its position in the same alphabet.
 from __future__ import annotations
 
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+DIGITS = "0123456789"  # ASCII only: str.isdigit() also accepts "²" and "٣"
 
 
 def normalise_upn(raw: str) -> str:
@@ -22,7 +23,7 @@ def check_letter(body: str) -> str:
         raise ValueError("a UPN body has 12 characters")
     total = 0
     for weight, char in enumerate(body, start=2):
-        if char.isdigit():
+        if char in DIGITS:
             value = int(char)
         elif char in CHECK_LETTERS:
             value = CHECK_LETTERS.index(char)
@@ -39,10 +40,10 @@ def upn_problem(raw: str) -> str | None:
         return f"A UPN has 13 characters; this one has {len(upn)}."
     if upn[0] not in CHECK_LETTERS:
         return "A UPN starts with its check letter (A-Z, not I, O or S)."
-    if not upn[1:12].isdigit():
+    if not all(ch in DIGITS for ch in upn[1:12]):
         return "Characters 2 to 12 of a UPN are digits."
     last = upn[12]
-    if not (last.isdigit() or last in CHECK_LETTERS):
+    if not (last in DIGITS or last in CHECK_LETTERS):
         return "The last character of a UPN is a digit or, for a temporary UPN, a letter."
     expected = check_letter(upn[1:])
     if upn[0] != expected:

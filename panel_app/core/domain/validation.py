@@ -3,6 +3,7 @@ fields, with one Issue per problem. Errors block saving; warnings are shown and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
@@ -93,7 +94,11 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "year_group":
         if value is None or value == "":
             return None
-        return value if isinstance(value, int) else parse_year_group(str(value))
+        if isinstance(value, bool) or not isinstance(value, int):
+            return parse_year_group(str(value))
+        if not 0 <= value <= 13:
+            raise ValueError(f"{value} is not a year group (Reception or Y1 to Y13).")
+        return value
     if name in INT_FIELDS:
         try:
             n = int(value or 0)
@@ -109,6 +114,8 @@ def _coerce(name: str, value: Any) -> Any:
             f = float(str(value).rstrip("%"))
         except ValueError:
             raise ValueError("must be a number") from None
+        if not math.isfinite(f):  # float() also reads "nan" and "inf"
+            raise ValueError("must be a number")
         if f < 0 or (name == "attendance_pct" and f > 100):
             raise ValueError("must be between 0 and 100" if name == "attendance_pct"
                              else "cannot be negative")

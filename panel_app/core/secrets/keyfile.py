@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from argon2.exceptions import Argon2Error
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -59,6 +60,13 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _damaged(path: Path) -> NotADatabaseError:
+    return NotADatabaseError(
+        f"The key file {path.name} is damaged. Restore it from your backup; nothing was "
+        "changed."
+    )
 
 
 def passphrase_problem(passphrase: str) -> str | None:
@@ -123,11 +131,18 @@ class KeyFile:
             ok = False
         if not ok:
             raise NotADatabaseError(f"{path.name} is not a Partnership Panel key file.")
-        if int(data.get("version", 0)) > VERSION:
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise _damaged(path)
+        if version > VERSION:
             raise NotADatabaseError(
                 f"{path.name} was written by a newer version of Partnership Panel: "
                 "install the latest version."
             )
+        if not (isinstance(data.get("database_id"), str) and data["database_id"]
+                and isinstance(data.get("slots"), dict)
+                and all(isinstance(v, dict) for v in data["slots"].values())):
+            raise _damaged(path)
         return cls(path, data)
 
     def save(self) -> None:
@@ -145,14 +160,20 @@ class KeyFile:
     def _open(self, slot: str, kek: bytes) -> bytes:
         entry = self.data["slots"][slot]
         try:
-            return AESGCM(kek).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped"]),
-                                       self._aad(slot))
+            nonce, wrapped = _unb64(entry["nonce"]), _unb64(entry["wrapped"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise _damaged(self.path) from None
+        try:
+            data_key = AESGCM(kek).decrypt(nonce, wrapped, self._aad(slot))
+        except ValueError:  # a nonce of the wrong length
+            raise _damaged(self.path) from None
         except InvalidTag:
             what = "passphrase" if slot == "passphrase" else "recovery key"
             raise WrongPassphraseError(
                 f"That {what} is not right for this database. Nothing was changed; "
                 "try again" + (", or use the recovery key." if slot == "passphrase" else ".")
             ) from None
+        return data_key
 
     def has_slot(self, slot: str) -> bool:
         return slot in self.data["slots"]
@@ -170,9 +191,12 @@ class KeyFile:
         entry = self.data["slots"].get("passphrase")
         if entry is None:
             raise WrongPassphraseError("This database has no passphrase set: use the recovery key.")
-        params = KdfParams(int(entry["time_cost"]), int(entry["memory_cost"]),
-                           int(entry["parallelism"]))
-        kek = _argon2(passphrase, _unb64(entry["salt"]), params)
+        try:
+            params = KdfParams(int(entry["time_cost"]), int(entry["memory_cost"]),
+                               int(entry["parallelism"]))
+            kek = _argon2(passphrase, _unb64(entry["salt"]), params)
+        except (KeyError, TypeError, ValueError, AttributeError, Argon2Error):
+            raise _damaged(self.path) from None
         return self._open("passphrase", kek)
 
     def set_recovery_key(self, data_key: bytes, recovery_key: str) -> None:
@@ -188,7 +212,11 @@ class KeyFile:
         entry = self.data["slots"].get("recovery")
         if entry is None:
             raise WrongPassphraseError("This database has no recovery key.")
-        return self._open("recovery", _hkdf(canonical, _unb64(entry["salt"])))
+        try:
+            kek = _hkdf(canonical, _unb64(entry["salt"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise _damaged(self.path) from None
+        return self._open("recovery", kek)
 
     def describe(self) -> dict[str, Any]:
         """What doctor shows: slot kinds and KDF costs, never secrets."""

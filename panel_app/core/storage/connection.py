@@ -50,6 +50,12 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
     path = Path(path)
     if not create and not path.exists():
         raise NotADatabaseError(f"There is no database at {path}.")
+    if not create and path.is_file() and path.stat().st_size == 0:
+        # SQLCipher would treat an empty file as a new database and write to it.
+        raise NotADatabaseError(
+            f"{path.name} is empty, so it is not a Partnership Panel database (perhaps a "
+            "copy that did not finish). Restore it from your backup; it was not changed."
+        )
     try:
         conn = sqlcipher3.connect(str(path), check_same_thread=False)
     except dbapi2.OperationalError as exc:
@@ -124,10 +130,26 @@ def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
     moved into place, so a crash never leaves a half-written backup under the final name.
     """
     target = Path(target)
+    live = next((Path(r[2]) for r in db.conn.execute("PRAGMA database_list")
+                 if r[1] == "main" and r[2]), None)
+    if live is not None and target.resolve() in {
+        Path(f"{live}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal", ".key")
+    }:
+        # os.replace over the open database (or its key file) would lose data.
+        raise StorageError(
+            f"A backup cannot be written over {target.name}, which the open database "
+            "uses: choose another file name."
+        )
     tmp = target.with_name(target.name + ".partial")
     for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
         leftover.unlink(missing_ok=True)
-    dest = sqlcipher3.connect(str(tmp))
+    try:
+        dest = sqlcipher3.connect(str(tmp))
+    except dbapi2.DatabaseError:  # a folder that is missing or not writable
+        raise StorageError(
+            f"Could not write {target.name}: check that the folder {target.parent} exists "
+            "and is writable."
+        ) from None
     try:
         dest.execute(_key_pragma(key))
         db.conn.backup(dest)
@@ -138,10 +160,16 @@ def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
         tmp.unlink(missing_ok=True)
         raise storage_error(exc, target) from None
     dest.close()
-    fd = os.open(tmp, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, target)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StorageError(
+            f"Could not write {target.name}: {exc.strerror or exc}. Choose another place."
+        ) from None
     return target

@@ -8,6 +8,7 @@ per changed field to ``changes`` (what bundles will send and merge) and one row 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,6 @@ from typing import Any
 import sqlite_utils
 
 from panel_app.core.domain.models import (
-    FREE_TEXT_FIELDS,
     CaseFilter,
     CaseList,
     CaseNote,
@@ -66,9 +66,15 @@ def _to_sql(value: Any) -> Any:
     return value
 
 
+def fold(text: str) -> str:
+    """Text for matching regardless of case and Unicode normalisation (NFKC, then
+    case-folded): "ZOË" typed composed finds "Zoë" saved as e + combining diaeresis."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
 def search_key(first: str, last: str, upn: str) -> str:
     """What the case list's search box matches: names and UPN, case-folded (Unicode)."""
-    return f"{first} {last} {upn}".casefold()
+    return fold(f"{first} {last} {upn}")
 
 
 def _d(text: str | None) -> date | None:
@@ -165,6 +171,23 @@ class Repository:
         self._log_changes(entity, entity_id, changed, at)
         self.audit("update", entity, entity_id, fields=changed.keys())
         return list(changed)
+
+    def delete(self, entity: str, entity_id: str) -> bool:
+        """Delete one record and log a tombstone (field ``__deleted__``), so bundles carry
+        the deletion; its value lists the changes of the record this deletion saw, so an
+        edit made elsewhere that it did not see is not silently lost (bundles.merge).
+        Delete dependent records first. Inside ``atomic()``; False if it was not there."""
+        table = ENTITY_TABLES[entity]
+        if self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?",
+                                (entity_id,)).fetchone() is None:
+            return False
+        seen = [r[0] for r in self.db.conn.execute(
+            "SELECT change_id FROM changes WHERE entity = ? AND entity_id = ? "
+            "AND field != '__deleted__' ORDER BY seq", (entity, entity_id))]
+        self.db.conn.execute(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
+        self._log_changes(entity, entity_id, {"__deleted__": {"seen": seen}}, self._stamp())
+        self.audit("delete", entity, entity_id)
+        return True
 
     def _refresh_search_key(self, pupil_id: str) -> None:
         row = self.db.conn.execute(
@@ -279,7 +302,7 @@ class Repository:
     def list_cases(self, flt: CaseFilter) -> CaseList:
         where: list[str] = []
         params: list[Any] = []
-        text = flt.text.strip().casefold()
+        text = fold(flt.text.strip())
         if text:
             like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append("(p.search_key LIKE ? ESCAPE '\\' OR lower(c.case_ref) LIKE ? ESCAPE '\\')")

@@ -8,6 +8,7 @@ refused before anything is touched.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -151,12 +152,17 @@ def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     return run
 
 
+def _fold(text: str) -> str:
+    # Frozen copy of repository.fold as it was at version 2 (NFKC, case-folded).
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
 def _v2(db: sqlite_utils.Database) -> None:
     _script(_V2)(db)
     rows = db.conn.execute("SELECT id, first_name, last_name, upn FROM pupils").fetchall()
     db.conn.executemany(
         "UPDATE pupils SET search_key = ? WHERE id = ?",
-        [(f"{first} {last} {upn}".casefold(), pid) for pid, first, last, upn in rows],
+        [(_fold(f"{first} {last} {upn}"), pid) for pid, first, last, upn in rows],
     )
 
 
