@@ -38,6 +38,9 @@ from panel_app.core.secrets.recovery import normalise_recovery_key
 MAGIC = "panel-app-keyfile"
 VERSION = 1
 MIN_PASSPHRASE = 8
+MAX_TIME_COST = 20
+MAX_MEMORY_KIB = 2 * 1024 * 1024  # 2 GiB
+MAX_PARALLELISM = 16
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,11 @@ class KeyFile:
         try:
             params = KdfParams(int(entry["time_cost"]), int(entry["memory_cost"]),
                                int(entry["parallelism"]))
+            if not (1 <= params.time_cost <= MAX_TIME_COST
+                    and 8 <= params.memory_cost <= MAX_MEMORY_KIB
+                    and 1 <= params.parallelism <= MAX_PARALLELISM):
+                # A tampered file could otherwise make unlock hang or exhaust memory.
+                raise ValueError("Argon2 cost out of range")
             kek = _argon2(passphrase, _unb64(entry["salt"]), params)
         except (KeyError, TypeError, ValueError, AttributeError, Argon2Error):
             raise _damaged(self.path) from None

@@ -16,7 +16,14 @@ import keyring.errors
 
 SERVICE = "panel-app"
 
-_REFUSED_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt.file")
+# keyrings.alt keeps secrets in files (plain, or encrypted with a password it prompts
+# for on a terminal), and so does keyrings.cryptfile: none of them is an OS keyring.
+_REFUSED_MODULES = (
+    "keyring.backends.fail",
+    "keyring.backends.null",
+    "keyrings.alt",
+    "keyrings.cryptfile",
+)
 
 
 def _leaf_backends(backend: Any) -> list[Any]:

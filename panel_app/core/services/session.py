@@ -44,6 +44,7 @@ from panel_app.core.errors import (
     PanelError,
     StorageError,
     ValidationError,
+    WrongKeyError,
 )
 from panel_app.core.secrets.keyfile import KdfParams, KeyFile, key_file_path, passphrase_problem
 from panel_app.core.secrets.keyring_store import KeyringStore
@@ -215,7 +216,16 @@ def unlock(
                 "This computer does not hold the key for this database: enter the passphrase."
             )
         data_key = found
-    db = open_database(path, data_key)
+    try:
+        db = open_database(path, data_key)
+    except WrongKeyError:
+        if passphrase is None and recovery_key is None:
+            # The keyring holds a stale key (the file was replaced or restored): ask.
+            raise KeyUnavailableError(
+                "The key stored on this computer does not open this database: enter the "
+                "passphrase."
+            ) from None
+        raise
     try:
         migrate(db, path, data_key)
     except BaseException:
@@ -225,10 +235,14 @@ def unlock(
     if recovery_key is not None and new_passphrase is not None:
         keyfile.set_passphrase(data_key, new_passphrase, kdf)
         keyfile.save()
-        session.repo.audit("passphrase_reset_with_recovery_key")
-        session.db.conn.commit()
-    with session.db.atomic():
-        session.repo.audit("unlock")
+    try:
+        with session._write():
+            if recovery_key is not None:
+                session.repo.audit("passphrase_reset_with_recovery_key")
+            session.repo.audit("unlock")
+    except BaseException:
+        session.lock()
+        raise
     return session
 
 
@@ -325,13 +339,10 @@ class PartnershipSession:
 
     def find_school(self, id_or_name: str) -> School:
         wanted = id_or_name.strip().casefold()
-        for school in self.repo.schools():
-            if wanted in {
-                school.id,
-                school.name.casefold(),
-                school.short_code.casefold(),
-                school.urn.casefold(),
-            }:
+        for school in self.repo.schools() if wanted else []:
+            names = {school.id, school.name.casefold(), school.short_code.casefold(),
+                     school.urn.casefold()} - {""}
+            if wanted in names:
                 return school
         raise NotFoundError(
             f"No school called '{id_or_name}' in this partnership: see 'panel-app school list'."
@@ -516,7 +527,9 @@ class PartnershipSession:
         record = self.get_case(case_id)
         return SavedCase(record, warnings(issues), list(typed), Changes.of("case", case_id))
 
-    def update_case(self, id_or_ref: str, values: Mapping[str, Any]) -> SavedCase:
+    def update_case(
+        self, id_or_ref: str, values: Mapping[str, Any], *, closed_reason: str | None = None
+    ) -> SavedCase:
         current = self.get_case(id_or_ref)
         typed, issues = self.check_case_input(values, case_id=current.id)
         if errors(issues):
@@ -531,6 +544,8 @@ class PartnershipSession:
             typed["closed_on"] = None
         pupil = {k: v for k, v in typed.items() if k in PUPIL_FIELDS}
         case = {k: v for k, v in typed.items() if k in CASE_FIELDS}
+        if closed_reason is not None:
+            case["closed_reason"] = closed_reason
         with self._write():
             changed = self.repo.update("pupil", current.pupil_id, pupil)
             changed += self.repo.update("case", current.id, case)
@@ -540,13 +555,11 @@ class PartnershipSession:
 
     def close_case(self, id_or_ref: str, reason: str = "", on: date | None = None) -> SavedCase:
         current = self.get_case(id_or_ref)
-        saved = self.update_case(
-            current.id, {"status": CaseStatus.CLOSED.value, "closed_on": on or self.clock.today()}
+        return self.update_case(
+            current.id,
+            {"status": CaseStatus.CLOSED.value, "closed_on": on or self.clock.today()},
+            closed_reason=reason.strip(),
         )
-        if reason.strip():
-            with self._write():
-                self.repo.update("case", current.id, {"closed_reason": reason.strip()})
-        return saved
 
     def add_note(self, id_or_ref: str, text: str, kind: str = "note") -> Changes:
         case = self.get_case(id_or_ref)
@@ -618,7 +631,8 @@ class PartnershipSession:
         problem = passphrase_problem(new_passphrase)
         if problem:
             raise ValidationError([Issue("weak_passphrase", "error", "passphrase", problem)])
-        assert self._key is not None
+        if self._key is None:
+            raise LockedError("The partnership is locked: unlock it to continue.")
         self.keyfile.set_passphrase(self._key, new_passphrase, kdf)
         self.keyfile.save()
         with self._write():
@@ -636,6 +650,8 @@ class PartnershipSession:
         return recovery
 
     def forget_on_this_computer(self) -> bool:
+        if self.locked:
+            raise LockedError("The partnership is locked: unlock it to continue.")
         removed = self.keyring.delete(self.keyfile.database_id)
         with self._write():
             self.repo.audit("keyring_forget")

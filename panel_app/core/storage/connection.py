@@ -56,11 +56,23 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
             f"{path.name} is empty, so it is not a Partnership Panel database (perhaps a "
             "copy that did not finish). Restore it from your backup; it was not changed."
         )
+    if not create and path.is_file():
+        with open(path, "rb") as handle:
+            if handle.read(16) == b"SQLite format 3\x00":
+                raise NotADatabaseError(
+                    f"{path.name} is an ordinary unencrypted database file, not a Partnership "
+                    "Panel database. Open the .panel file that was created with the app."
+                )
     try:
         conn = sqlcipher3.connect(str(path), check_same_thread=False)
     except dbapi2.OperationalError as exc:
-        raise StorageError(f"Cannot open {path}: {exc}. Check the folder exists and is writable.") from None
+        raise StorageError(
+            f"Cannot open {path}: {exc}. Check the folder exists and is writable."
+        ) from None
     try:
+        # A wrong key is an ordinary event (the user is told plainly): keep SQLCipher's
+        # own "hmac check failed" log lines off stderr.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         # Verifying read: decrypts page 1 or fails.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
