@@ -1,0 +1,307 @@
+"""The main window: section sidebar, pages, status bar, locking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from panel_app import __version__
+from panel_app.gui.context import APP_NAME, AppContext
+from panel_app.gui.dialogs.case_form import CaseFormDialog
+from panel_app.gui.dialogs.unlock import UnlockDialog
+from panel_app.gui.icons import lock_icon
+from panel_app.gui.idle import IdleWatcher
+from panel_app.gui.qtcompat import emit
+from panel_app.gui.tempdocs import TempDocuments
+from panel_app.gui.theme import heading
+from panel_app.gui.views.cases_view import CasesView
+from panel_app.gui.views.placeholder import PlaceholderPage
+from panel_app.gui.views.settings_view import SettingsView
+from panel_app.gui.worker import SessionHost
+
+SECTIONS = ("Cases", "Ladder", "Proposals & moves", "Quotas", "Meetings", "Bundles",
+            "Settings")
+
+
+class MainWindow(QMainWindow):
+    lock_changed = Signal(bool)  # True when locked
+    closed = Signal()
+
+    def __init__(self, host: SessionHost, ctx: AppContext, info: dict[str, Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.ctx = ctx
+        self.info = dict(info)
+        self.path = Path(str(info.get("path", "")))
+        self.locked = False
+        self.temp_docs = TempDocuments()
+        self.forms: list[CaseFormDialog] = []
+        self.unlock_dialog: UnlockDialog | None = None
+        self.resize(1180, 720)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Sections")
+        self.sidebar.setSpacing(2)
+        metrics = self.sidebar.fontMetrics()
+        width = max(metrics.horizontalAdvance(s) for s in SECTIONS) + 40
+        for name in SECTIONS:
+            item = QListWidgetItem(name)
+            item.setSizeHint(QSize(width, metrics.height() + 14))
+            self.sidebar.addItem(item)
+        self.sidebar.setFixedWidth(width + 12)
+        self.stack = QStackedWidget()
+        self.cases = CasesView(host, self)
+        self.settings = SettingsView(host, ctx, self)
+        self.pages: dict[str, QWidget] = {}
+        for name in SECTIONS:
+            page = {"Cases": self.cases, "Settings": self.settings}.get(name)
+            page = page or PlaceholderPage(name, self)
+            self.pages[name] = page
+            self.stack.addWidget(page)
+        self.locked_page = self._make_locked_page()
+        self.stack.addWidget(self.locked_page)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 6, 0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.sidebar.currentRowChanged.connect(self._section_changed)
+
+        self.lock_icon_label = QLabel()
+        self.lock_state = QLabel()
+        self.lock_state.setAccessibleName("Lock state")
+        self.file_label = QLabel()
+        self.file_label.setAccessibleName("Open file")
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.file_label)
+        self.statusBar().addPermanentWidget(self.lock_icon_label)
+        self.statusBar().addPermanentWidget(self.lock_state)
+        self._make_actions()
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self.idle = IdleWatcher(app, self._idle_ms(), self)
+        self.idle.idle.connect(lambda: self.lock("idle"))
+        self.idle.suspended.connect(lambda: self.lock("suspend"))
+        self.settings.idle_minutes_changed.connect(
+            lambda _m: self.idle.set_timeout_ms(self._idle_ms()))
+        self.settings.user_name_changed.connect(lambda n: self.info.update(user_name=n))
+        self.cases.open_case.connect(self.open_case)
+        self.cases.new_case.connect(self.new_case)
+        self.on_unlocked(self.info)
+
+    # -- building --------------------------------------------------------------------------
+    def _make_locked_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        title = heading("Locked", 1.6, self)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        text = QLabel("The partnership is locked and no pupil details are shown. "
+                      "Unlock it to carry on.")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.unlock_button = QPushButton("&Unlock…")
+        self.unlock_button.setIcon(
+            lock_icon(True, self.palette().color(QPalette.ColorRole.ButtonText)))
+        self.unlock_button.clicked.connect(self.show_unlock)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+        return page
+
+    def _action(self, text: str,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        plain = text.replace("&", "").rstrip("…")
+        action.setToolTip(f"{tip or plain} ({keys})" if keys else (tip or plain))
+        action.setStatusTip(tip or plain)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.new_case_action = self._action("&New case…", QKeySequence.StandardKey.New,
+                                            self.new_case, "Add a case")
+        self.lock_action = self._action("&Lock", "Ctrl+L", lambda: self.lock("user"),
+                                        "Lock now: hide all pupil details")
+        self.lock_action.setIcon(
+            lock_icon(True, self.palette().color(QPalette.ColorRole.WindowText)))
+        quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.find_action = self._action("&Find case", QKeySequence.StandardKey.Find,
+                                        self.focus_search, "Search the case list")
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.new_case_action)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu("&Go")
+        go_menu.addAction(self.find_action)
+        go_menu.addSeparator()
+        self.section_actions = []
+        for i, name in enumerate(SECTIONS):
+            action = self._action(name.replace("&", "&&"), f"Ctrl+{i + 1}",
+                                  lambda _c=False, i=i: self.sidebar.setCurrentRow(i))
+            go_menu.addAction(action)
+            self.section_actions.append(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About Partnership Panel", None, self.about))
+        self.data_actions = [self.new_case_action, self.lock_action, self.find_action,
+                             *self.section_actions]
+
+    def _idle_ms(self) -> int:
+        if self.ctx.idle_ms_override is not None:
+            return self.ctx.idle_ms_override
+        return self.ctx.settings.idle_minutes * 60_000
+
+    # -- sections --------------------------------------------------------------------------
+    def _section_changed(self, row: int) -> None:
+        if not self.locked and 0 <= row < len(SECTIONS):
+            self.stack.setCurrentWidget(self.pages[SECTIONS[row]])
+
+    def show_section(self, name: str) -> None:
+        self.sidebar.setCurrentRow(SECTIONS.index(name))
+
+    def focus_search(self) -> None:
+        if self.locked:
+            return
+        self.show_section("Cases")
+        self.cases.focus_search()
+
+    # -- cases -----------------------------------------------------------------------------
+    def new_case(self) -> CaseFormDialog | None:
+        return self.open_case(None)
+
+    def open_case(self, case_id: str | None) -> CaseFormDialog | None:
+        if self.locked:
+            return None
+        for form in self.forms:
+            if case_id is not None and form.case_id == case_id:
+                form.raise_()
+                form.activateWindow()
+                return form
+        form = CaseFormDialog(self.host, self.ctx, self.temp_docs, case_id, self)
+        form.saved.connect(lambda _id: self.cases.refresh())
+        form.finished.connect(lambda _r, f=form: self._form_closed(f))
+        self.forms.append(form)
+        form.show()
+        return form
+
+    def _form_closed(self, form: CaseFormDialog) -> None:
+        if form in self.forms:
+            self.forms.remove(form)
+        form.deleteLater()
+
+    # -- locking ---------------------------------------------------------------------------
+    def lock(self, reason: str = "user") -> None:
+        """Close the session and clear every view of pupil data, then ask to unlock."""
+        if self.locked:
+            return
+        self.locked = True
+        self.idle.stop()
+        self.host.lock()
+        for form in list(self.forms):
+            form.force_close()
+        self.settings.close_dialogs()
+        self.cases.clear()
+        self.settings.clear()
+        self.temp_docs.clear()
+        self.stack.setCurrentWidget(self.locked_page)
+        self.sidebar.setEnabled(False)
+        for action in self.data_actions:
+            action.setEnabled(False)
+        self._show_state()
+        messages = {"idle": "Locked after a spell without use.",
+                    "suspend": "Locked because the computer went to sleep or was locked."}
+        self.statusBar().showMessage(messages.get(reason, "Locked."))
+        emit(self.lock_changed, True)
+        self.show_unlock()
+
+    def show_unlock(self) -> None:
+        if not self.locked:
+            return
+        if self.unlock_dialog is not None and self.unlock_dialog.isVisible():
+            self.unlock_dialog.raise_()
+            return
+        dialog = UnlockDialog(self.path, self.host, self.ctx, try_keyring=False, parent=self)
+        self.unlock_dialog = dialog
+        dialog.unlocked.connect(self.on_unlocked)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.start()
+
+    def on_unlocked(self, info: dict[str, Any]) -> None:
+        self.info.update(info)
+        self.locked = False
+        self.unlock_dialog = None
+        self.sidebar.setEnabled(True)
+        for action in self.data_actions:
+            action.setEnabled(True)
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)
+        self._section_changed(self.sidebar.currentRow())
+        self.cases.load()
+        self.settings.load(self.info)
+        self._show_state()
+        note = "Unlocked."
+        if info.get("passphrase_reset"):
+            note = "Unlocked with the recovery key; the new passphrase is set."
+        elif info.get("keyring_note"):
+            note = ("The key is not saved on this computer (no secure keyring): the "
+                    "passphrase will be asked at each unlock.")
+        self.statusBar().showMessage(note, 8000)
+        self.idle.start()
+        emit(self.lock_changed, False)
+
+    def _show_state(self) -> None:
+        name = str(self.info.get("partnership", "")) or self.path.name
+        state = "Locked" if self.locked else "Unlocked"
+        self.setWindowTitle(f"{name} ({state.lower()}) — {APP_NAME}")
+        size = self.fontMetrics().height()
+        colour = self.palette().color(QPalette.ColorRole.WindowText)
+        self.lock_icon_label.setPixmap(lock_icon(self.locked, colour).pixmap(size, size))
+        self.lock_state.setText(state)
+        self.lock_state.setAccessibleName(f"Lock state: {state}")
+        self.lock_state.setToolTip("Ctrl+L locks now" if not self.locked else "Unlock to carry on")
+        self.file_label.setText(str(self.path))
+        self.file_label.setToolTip(f"Partnership file: {self.path}")
+
+    # -- misc ------------------------------------------------------------------------------
+    def about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"{APP_NAME} {__version__}\nCase management for behaviour and "
+                          "attendance partnership panels. Data stay encrypted on this "
+                          "computer.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for form in list(self.forms):
+            if not form.close():
+                event.ignore()
+                return
+        self.idle.detach()
+        self.temp_docs.clear()
+        super().closeEvent(event)
+        emit(self.closed)
