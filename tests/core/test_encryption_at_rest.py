@@ -8,6 +8,7 @@ scan cannot see anything".
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from panel_app.core.domain.upn import make_upn
@@ -15,8 +16,10 @@ from panel_app.core.secrets.keyfile import KeyFile, key_file_path
 from panel_app.core.services import unlock
 from panel_app.core.storage.connection import open_database
 from tests.conftest import PASSPHRASE
+from tests.data.make_golden import PASSPHRASE as GOLDEN_PASSPHRASE
 from tests.core.util import SQLITE_HEADER, case_values
 
+GOLDEN = Path(__file__).parent.parent / "data" / "schema_v1.panel"
 FIRST, LAST = "Zebedee", "Quuxleyworth"
 UPN = make_upn(917, 6623, 2013, 482)
 SUMMARY = "Quuxleyworth household moved from Wexcombe after the flood"
@@ -58,17 +61,30 @@ def _write_sensitive_case(session) -> str:
     return ref
 
 
-def _downgrade_to_v1(path: Path, key: bytes) -> None:
-    """Turn a version-2 file back into version 1, so that unlocking it migrates (and
-    writes NAME.schema-v1.bak) while the pupil's data is inside."""
+def _old_file_with_pupil(folder: Path) -> tuple[Path, bytes]:
+    """A copy of the golden schema-version-1 file with the sensitive pupil written into
+    it at version 1, so that unlocking it migrates (and writes NAME.schema-v1.bak) while
+    the pupil's data is inside."""
+    path = folder / "older-version.panel"
+    shutil.copy2(GOLDEN, path)
+    shutil.copy2(f"{GOLDEN}.key", f"{path}.key")
+    key = KeyFile.load(key_file_path(path)).unwrap_with_passphrase(GOLDEN_PASSPHRASE)
     db = open_database(path, key)
-    for sql in ("DROP INDEX cases_status_risk", "DROP INDEX pupils_school_year",
-                "ALTER TABLE pupils DROP COLUMN search_key",
-                "ALTER TABLE cases DROP COLUMN closed_reason", "PRAGMA user_version = 1"):
-        db.conn.execute(sql)
+    school = db.conn.execute("SELECT id FROM schools LIMIT 1").fetchone()[0]
+    now = "2026-11-22T09:30:00+00:00"
+    db.conn.execute(
+        "INSERT INTO pupils (id, first_name, last_name, dob, upn, year_group, home_school_id,"
+        " updated_at) VALUES ('p-old', ?, ?, '2013-10-01', ?, 8, ?, ?)",
+        (FIRST, LAST, UPN, school, now))
+    db.conn.execute(
+        "INSERT INTO cases (id, pupil_id, case_ref, summary, created_at, updated_at) "
+        "VALUES ('c-old', 'p-old', 'C-OLD111', ?, ?, ?)", (SUMMARY, now, now))
+    db.conn.execute("INSERT INTO case_notes (id, case_id, at, author, text) "
+                    "VALUES ('n-old', 'c-old', ?, 'Clerk', ?)", (now, NOTE))
     db.conn.commit()
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+    return path, key
 
 
 def test_scan_finds_needles_in_a_plain_export(session, tmp_path_factory):
@@ -102,17 +118,18 @@ def test_no_trace_of_pupil_data_in_any_file(session, db_path, no_keyring, clock)
     assert _scan_folder(folder) == {}
     session.lock()
 
-    # Make unlocking migrate, so that the migration backup holds the pupil too.
-    key = KeyFile.load(key_file_path(db_path)).unwrap_with_passphrase(PASSPHRASE)
-    _downgrade_to_v1(db_path, key)
-    reopened = unlock(db_path, passphrase=PASSPHRASE, keyring=no_keyring, clock=clock)
-    assert reopened.list_cases().rows[0].name == f"{FIRST} {LAST}"
+    # An older file holding the pupil: unlocking migrates it, and the migration backup
+    # holds the pupil too.
+    old, key = _old_file_with_pupil(folder)
+    reopened = unlock(old, passphrase=GOLDEN_PASSPHRASE, keyring=no_keyring, clock=clock)
+    assert f"{FIRST} {LAST}" in {r.name for r in reopened.list_cases().rows}
     reopened.lock()
 
-    bak = folder / f"{db_path.name}.schema-v1.bak"
+    bak = folder / f"{old.name}.schema-v1.bak"
     assert bak.exists()
     check = open_database(bak, key)  # the backup really holds the pupil
-    assert check.conn.execute("SELECT last_name FROM pupils").fetchall() == [(LAST,)]
+    assert (LAST,) in check.conn.execute("SELECT last_name FROM pupils").fetchall()
+    assert check.conn.execute("PRAGMA user_version").fetchone()[0] == 1
     check.close()
     data = bak.read_bytes()
     assert not data.startswith(SQLITE_HEADER)

@@ -249,4 +249,16 @@ def build_demo(
         done += 1
         if progress and (done % 10 == 0 or done == total):
             progress(done, total, "Pupils")
+    # Term dates, ladder evidence histories and recorded checks (own random generator).
+    from panel_app.core.services.demo_ladders import add_ladder_demo
+
+    if progress:
+        progress(done, total, "Ladder evidence")
+    add_ladder_demo(session, seed=seed)
+    # Past meetings with decisions and actions, and the next one with its agenda.
+    from panel_app.core.services.demo_meetings import add_meeting_demo
+
+    if progress:
+        progress(done, total, "Meetings")
+    add_meeting_demo(session, seed=seed)
     return created

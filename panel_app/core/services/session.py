@@ -7,6 +7,7 @@ when its data did. Nothing here imports Qt.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -59,6 +60,12 @@ from panel_app.core.storage.connection import (
 )
 from panel_app.core.storage.repository import Repository
 from panel_app.core.storage.schema import LATEST, migrate, schema_version
+
+if TYPE_CHECKING:
+    from panel_app.core.services.bundles import BundleService
+    from panel_app.core.services.calendar import CalendarService
+    from panel_app.core.services.ladders import LadderService
+    from panel_app.core.services.meetings import MeetingsService
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 
@@ -126,6 +133,10 @@ def create_partnership(
             raise PanelError(f"{existing} already exists: choose another file name.")
     if not path.parent.is_dir():
         raise PanelError(f"The folder {path.parent} does not exist.")
+    if ladder_preset:
+        from panel_app.core.services.ladders import install_preset, resolve_preset
+
+        ladder_preset = resolve_preset(ladder_preset)  # an unknown name: nothing created
     clock = clock or SystemClock()
     keyring = keyring or KeyringStore()
     data_key = os.urandom(32)
@@ -157,6 +168,8 @@ def create_partnership(
                 stamp_field=None,
             )
             repo.audit("init")
+            if ladder_preset:
+                install_preset(repo, ladder_preset, actor=user, now=clock.now())
         keyfile.save()
     except BaseException:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keyfile_path):
@@ -303,6 +316,34 @@ class PartnershipSession:
         self._key = None
 
     close = lock
+
+    @functools.cached_property
+    def ladders(self) -> LadderService:
+        """The intervention ladder, evidence on cases and ladder checks."""
+        from panel_app.core.services.ladders import LadderService
+
+        return LadderService(self)
+
+    @functools.cached_property
+    def calendar(self) -> CalendarService:
+        """The school calendar (term dates) and school-week arithmetic."""
+        from panel_app.core.services.calendar import CalendarService
+
+        return CalendarService(self)
+
+    @functools.cached_property
+    def bundles(self) -> BundleService:
+        """Case bundles: identity, partner cards, export, import, conflicts."""
+        from panel_app.core.services.bundles import BundleService
+
+        return BundleService(self)
+
+    @functools.cached_property
+    def meetings(self) -> MeetingsService:
+        """Meetings, agendas, decisions, actions and the minutes PDF."""
+        from panel_app.core.services.meetings import MeetingsService
+
+        return MeetingsService(self)
 
     def _write(self) -> Any:
         """Transaction for a write, with disk errors turned into a StorageError."""

@@ -35,6 +35,23 @@ ENTITY_TABLES = {
     "case_note": "case_notes",
     "document": "documents",
     "partnership": "partnership",
+    # intervention ladders (schema version 4; SQL in storage/ladders.py)
+    "ladder": "ladders",
+    "ladder_version": "ladder_versions",
+    "evidence": "evidence",
+    "evidence_document": "evidence_documents",
+    "ladder_check": "ladder_checks",
+    "calendar_term": "calendar_terms",
+    # meetings (schema version 5; reads in storage/meetings_repo.py)
+    "meeting_series": "meeting_series",
+    "meeting": "meetings",
+    "meeting_member": "meeting_members",
+    "meeting_interest": "meeting_interests",
+    "referral": "meeting_referrals",
+    "agenda_item": "meeting_agenda",
+    "decision": "meeting_decisions",
+    "action": "meeting_actions",
+    "minutes": "meeting_minutes",
 }
 SORT_COLUMNS = {
     "name": "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -166,9 +167,368 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+# Version 3 (case bundles, issue 6): a hybrid logical clock on every change, and the
+# tables bundles need: this installation's keys, the partnership directory of contact
+# cards, what was sent to and received from each partner, and the conflicts queue.
+# Self-contained: it touches only ``changes`` (a column, an index, a trigger) and its own
+# ``bundle_*`` tables.
+#
+# The trigger gives every change written without a clock value (every local edit, through
+# Repository) the next HLC: max(wall-clock milliseconds of ``at``, the largest HLC known,
+# local or received) with a counter for ties. Text of fixed width, so it sorts as text:
+# 15-digit milliseconds since 1970, a dot, an 8-digit counter. Changes received in a
+# bundle keep the sender's HLC (the trigger does not fire for them), so the local clock
+# moves past everything it has seen: the HLC receive rule.
+_BUNDLES_V3 = [
+    "ALTER TABLE changes ADD COLUMN hlc TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX changes_hlc ON changes(hlc)",
+    """CREATE TRIGGER changes_hlc_stamp AFTER INSERT ON changes WHEN NEW.hlc = ''
+    BEGIN
+        UPDATE changes SET hlc = (
+            SELECT CASE
+                WHEN last IS NULL OR phys > CAST(substr(last, 1, 15) AS INTEGER)
+                    THEN printf('%015d.%08d', phys, 0)
+                ELSE printf('%015d.%08d', CAST(substr(last, 1, 15) AS INTEGER),
+                            CAST(substr(last, 17, 8) AS INTEGER) + 1)
+            END
+            FROM (SELECT coalesce(CAST(round((julianday(NEW.at) - 2440587.5) * 86400000.0)
+                                       AS INTEGER), 0) AS phys,
+                         nullif((SELECT max(hlc) FROM changes), '') AS last)
+        ) WHERE seq = NEW.seq;
+    END""",
+    """CREATE TABLE bundle_identity (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        age_identity TEXT NOT NULL,
+        age_recipient TEXT NOT NULL,
+        sign_private BLOB NOT NULL,
+        sign_public BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE bundle_directory (
+        fingerprint TEXT PRIMARY KEY,
+        installation_id TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        seat TEXT NOT NULL DEFAULT '',
+        school_id TEXT,
+        partnership_id TEXT NOT NULL DEFAULT '',
+        age_recipient TEXT NOT NULL,
+        sign_public BLOB NOT NULL,
+        card TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        added_at TEXT NOT NULL,
+        status_at TEXT
+    )""",
+    "CREATE INDEX bundle_directory_installation ON bundle_directory(installation_id, status)",
+    """CREATE TABLE bundle_exports (
+        bundle_id TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        recipients TEXT NOT NULL DEFAULT '[]',
+        size INTEGER NOT NULL DEFAULT 0,
+        counts TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TABLE bundle_links (
+        installation_id TEXT PRIMARY KEY,
+        bundle_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE bundle_sent (
+        installation_id TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, entity, entity_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE bundle_imports (
+        bundle_id TEXT PRIMARY KEY,
+        sender_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        counts TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX bundle_imports_sender ON bundle_imports(sender_id, sequence)",
+    """CREATE TABLE bundle_conflicts (
+        id TEXT PRIMARY KEY,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        local_change TEXT NOT NULL,
+        remote_change TEXT NOT NULL,
+        bundle_id TEXT NOT NULL DEFAULT '',
+        detected_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        resolution TEXT NOT NULL DEFAULT '',
+        resolved_at TEXT,
+        resolved_by TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX bundle_conflicts_open ON bundle_conflicts(status, entity, entity_id)",
+]
+
+
+def _hlc_ms(at: str) -> int:
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def _v3_bundles(db: sqlite_utils.Database) -> None:
+    # Existing changes get clock values in their order of writing, as the trigger would
+    # have given them, before the trigger exists (it would fire on none of these anyway).
+    rows = db.conn.execute("SELECT seq, at FROM changes ORDER BY seq").fetchall()
+    phys, counter, stamps = -1, 0, []
+    for seq, at in rows:
+        ms = _hlc_ms(at)
+        if ms > phys:
+            phys, counter = ms, 0
+        else:
+            counter += 1
+        stamps.append((f"{phys:015d}.{counter:08d}", seq))
+    statements = iter(_BUNDLES_V3)
+    db.conn.execute(next(statements))  # the column first, then fill it
+    db.conn.executemany("UPDATE changes SET hlc = ? WHERE seq = ?", stamps)
+    for statement in statements:
+        db.conn.execute(statement)
+
+
+# Version 4 (intervention ladders, issue 3): the partnership's ladder and its versions
+# (each edit stores the whole definition as a new immutable version, so a recorded check
+# keeps the ladder it was checked against), evidence on a case with links to the case's
+# documents, recorded ladder checks with overrides, and the school calendar's term dates.
+# Self-contained: only new tables. Every row has a random id; removals set ``deleted``.
+# ``ladder_checks.ladder_version_id`` has no foreign key on purpose: a check that arrives
+# in a bundle carries its frozen result even when this installation lacks that version.
+_LADDERS_V4 = """
+CREATE TABLE ladders (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    preset TEXT NOT NULL DEFAULT '',
+    current_version_id TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE ladder_versions (
+    id TEXT PRIMARY KEY,
+    ladder_id TEXT NOT NULL REFERENCES ladders(id),
+    number INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX ladder_versions_ladder ON ladder_versions(ladder_id, number);
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    step_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started_on TEXT NOT NULL,
+    ended_on TEXT,
+    review_on TEXT,
+    outcome TEXT NOT NULL DEFAULT 'ongoing',
+    notes TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    verified_by TEXT NOT NULL DEFAULT '',
+    verified_role TEXT NOT NULL DEFAULT '',
+    verified_at TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX evidence_case ON evidence(case_id, deleted);
+CREATE TABLE evidence_documents (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    evidence_id TEXT NOT NULL REFERENCES evidence(id),
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    added_at TEXT NOT NULL
+);
+CREATE INDEX evidence_documents_evidence ON evidence_documents(evidence_id);
+CREATE TABLE ladder_checks (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    action TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    ladder_version_id TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    result TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    checked_by TEXT NOT NULL,
+    override_reason TEXT NOT NULL DEFAULT '',
+    override_by TEXT NOT NULL DEFAULT '',
+    override_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX ladder_checks_case ON ladder_checks(case_id, checked_at);
+CREATE TABLE calendar_terms (
+    id TEXT PRIMARY KEY,
+    academic_year INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    half_term_start TEXT,
+    half_term_end TEXT,
+    closures TEXT NOT NULL DEFAULT '[]',
+    deleted INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX calendar_terms_year ON calendar_terms(academic_year, deleted);
+"""
+
+
+# Version 5 (meetings, issue 5): meeting series (recurrence, quorum, referral cut-off,
+# protective marking), meetings, invited members and attendance, declared interests, cases
+# referred to the panel, agenda items (an entity kind + id: referral, decision, action,
+# meeting, later proposal), decisions, actions and frozen minutes versions. Self-contained:
+# only new tables.
+_MEETINGS_V5 = [
+    """CREATE TABLE meeting_series (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        every_days INTEGER NOT NULL DEFAULT 14,
+        start_time TEXT NOT NULL DEFAULT '09:30',
+        quorum_schools INTEGER NOT NULL DEFAULT 0,
+        cutoff_weekday INTEGER NOT NULL DEFAULT 3,
+        cutoff_weeks_before INTEGER NOT NULL DEFAULT 1,
+        marking TEXT NOT NULL DEFAULT 'OFFICIAL-SENSITIVE',
+        venues TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE meetings (
+        id TEXT PRIMARY KEY,
+        series_id TEXT REFERENCES meeting_series(id),
+        date TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        end_time TEXT NOT NULL DEFAULT '',
+        venue_school_id TEXT,
+        venue TEXT NOT NULL DEFAULT '',
+        chair_id TEXT,
+        chair_name TEXT NOT NULL DEFAULT '',
+        clerk_id TEXT,
+        clerk_name TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'planned',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meetings_date ON meetings(date, start_time)",
+    """CREATE TABLE meeting_members (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        person_id TEXT,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT '',
+        school_id TEXT,
+        attendance TEXT NOT NULL DEFAULT 'invited',
+        part TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_members_meeting ON meeting_members(meeting_id)",
+    """CREATE TABLE meeting_interests (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        member_id TEXT NOT NULL REFERENCES meeting_members(id),
+        item_id TEXT,
+        text TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_interests_meeting ON meeting_interests(meeting_id)",
+    """CREATE TABLE meeting_referrals (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL DEFAULT 'panel',
+        category TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        referred_on TEXT NOT NULL,
+        referred_by TEXT NOT NULL DEFAULT '',
+        school_id TEXT,
+        status TEXT NOT NULL DEFAULT 'open',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_referrals_status ON meeting_referrals(status, kind)",
+    """CREATE TABLE meeting_agenda (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        position INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        title TEXT NOT NULL,
+        entity TEXT NOT NULL DEFAULT '',
+        entity_id TEXT NOT NULL DEFAULT '',
+        case_id TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        late INTEGER NOT NULL DEFAULT 0,
+        late_note TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT 'auto',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_agenda_meeting ON meeting_agenda(meeting_id, position)",
+    "CREATE INDEX meeting_agenda_entity ON meeting_agenda(entity, entity_id)",
+    """CREATE TABLE meeting_decisions (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        item_id TEXT NOT NULL UNIQUE REFERENCES meeting_agenda(id),
+        outcome TEXT NOT NULL,
+        method TEXT NOT NULL DEFAULT 'consensus',
+        votes_for INTEGER NOT NULL DEFAULT 0,
+        votes_against INTEGER NOT NULL DEFAULT 0,
+        votes_abstain INTEGER NOT NULL DEFAULT 0,
+        conditions TEXT NOT NULL DEFAULT '',
+        rationale TEXT NOT NULL DEFAULT '',
+        dissent TEXT NOT NULL DEFAULT '',
+        review_on TEXT,
+        ladder TEXT NOT NULL DEFAULT '',
+        recorded_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_decisions_review ON meeting_decisions(review_on)",
+    """CREATE TABLE meeting_actions (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        item_id TEXT,
+        text TEXT NOT NULL,
+        owner_id TEXT,
+        owner_name TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        done_on TEXT,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX meeting_actions_due ON meeting_actions(done_on, due_on)",
+    """CREATE TABLE meeting_minutes (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id),
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'draft',
+        reason TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        sha256 TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        approved_on TEXT,
+        approved_at_meeting TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (meeting_id, version)
+    )""",
+]
+
+
+def _v5_meetings(db: sqlite_utils.Database) -> None:
+    for statement in _MEETINGS_V5:
+        db.conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _script(_V1),
     2: _v2,
+    3: _v3_bundles,
+    4: _script(_LADDERS_V4),
+    5: _v5_meetings,
 }
 LATEST = max(MIGRATIONS)
 
