@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ from panel_app.gui.worker import SessionHost
 SECTIONS = ("Cases", "Ladder", "Proposals & moves", "Quotas", "Meetings", "Bundles",
             "Settings")
 
+# Views of the sections, built with (host, main_window). A view may define ``load()``
+# (called after every unlock) and ``clear()`` (called on lock: it must drop every pupil
+# detail it shows). Sections without a view show a placeholder saying what will come.
+SECTION_VIEWS: dict[str, Callable[[SessionHost, MainWindow], QWidget]] = {}
+
 
 class MainWindow(QMainWindow):
     lock_changed = Signal(bool)  # True when locked
@@ -73,6 +79,9 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         for name in SECTIONS:
             page = {"Cases": self.cases, "Settings": self.settings}.get(name)
+            factory = SECTION_VIEWS.get(name)
+            if page is None and factory is not None:
+                page = factory(host, self)
             page = page or PlaceholderPage(name, self)
             self.pages[name] = page
             self.stack.addWidget(page)
@@ -227,8 +236,10 @@ class MainWindow(QMainWindow):
         for form in list(self.forms):
             form.force_close()
         self.settings.close_dialogs()
-        self.cases.clear()
-        self.settings.clear()
+        for page in self.pages.values():
+            clear = getattr(page, "clear", None)
+            if callable(clear):
+                clear()  # every view drops its pupil data
         self.temp_docs.clear()
         self.stack.setCurrentWidget(self.locked_page)
         self.sidebar.setEnabled(False)
@@ -263,8 +274,11 @@ class MainWindow(QMainWindow):
         if self.sidebar.currentRow() < 0:
             self.sidebar.setCurrentRow(0)
         self._section_changed(self.sidebar.currentRow())
-        self.cases.load()
         self.settings.load(self.info)
+        for page in self.pages.values():
+            load = getattr(page, "load", None)
+            if page is not self.settings and callable(load):
+                load()
         self._show_state()
         note = "Unlocked."
         if info.get("passphrase_reset"):
