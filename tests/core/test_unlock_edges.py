@@ -90,3 +90,19 @@ def test_file_based_keyrings_are_refused():
     PyFSKeyring.__module__ = "keyrings.alt.pyfs"
     for backend in (PlaintextKeyring(), CryptFileKeyring(), PyFSKeyring()):
         assert refusal_reason(backend) is not None
+
+
+def test_verify_passphrase(session):
+    assert session.verify_passphrase(PASSPHRASE)
+    assert not session.verify_passphrase("something else entirely")
+
+
+def test_empty_opened_date_means_today(session, clock):
+    from tests.core.util import case_values
+
+    values = {**case_values("Nia", "Sowerby"), "opened_on": ""}
+    assert session.create_case(values).case.opened_on == clock.today()
+
+
+def test_info_says_whether_this_computer_holds_the_key(session):
+    assert session.info()["in_keyring"] is False

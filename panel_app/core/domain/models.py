@@ -272,7 +272,8 @@ class CaseFilter:
     status: str | None = CaseStatus.OPEN.value
     sort: str = "name"
     descending: bool = False
-    limit: int | None = None
+    limit: int | None = None  # rows to return (None: all matching)
+    offset: int = 0  # first matching row to return (paging)
 
 
 @dataclass
@@ -281,3 +282,4 @@ class CaseList:
     total: int  # cases matching the filter
     all_cases: int  # cases in the database
     by_risk: dict[str, int]
+    offset: int = 0  # position of rows[0] among the matching cases

@@ -46,10 +46,12 @@ from panel_app.core.errors import (
     StorageError,
     ValidationError,
     WrongKeyError,
+    WrongPassphraseError,
 )
 from panel_app.core.secrets.keyfile import KdfParams, KeyFile, key_file_path, passphrase_problem
 from panel_app.core.secrets.keyring_store import KeyringStore
 from panel_app.core.secrets.recovery import new_recovery_key
+from panel_app.core.services.case_index import CaseIndex
 from panel_app.core.services.clock import Clock, SystemClock
 from panel_app.core.storage.connection import (
     DatabaseError,
@@ -279,6 +281,7 @@ class PartnershipSession:
         self.site_id = str(site[0]) if site else ""
         user = db.conn.execute("SELECT value FROM meta WHERE key='user_name'").fetchone()
         self.user_name = str(user[0]) if user else _default_user()
+        self._case_index: CaseIndex | None = None
         self._repo: Repository | None = Repository(
             db, site_id=self.site_id, actor=lambda: self.user_name, now=clock.now
         )
@@ -313,6 +316,7 @@ class PartnershipSession:
         self._db.close()
         self._db = None
         self._repo = None
+        self._case_index = None  # holds pupil names: dropped with the key
         self._key = None
 
     close = lock
@@ -361,6 +365,7 @@ class PartnershipSession:
             "site_id": self.site_id,
             "user_name": self.user_name,
             "demo": self.keyfile.demo,
+            "in_keyring": self.keyring.get(self.keyfile.database_id) is not None,
             "counts": self.repo.counts(),
         }
 
@@ -491,7 +496,10 @@ class PartnershipSession:
 
     # -- cases -----------------------------------------------------------------------------
     def list_cases(self, flt: CaseFilter | None = None) -> CaseList:
-        return self.repo.list_cases(flt or CaseFilter())
+        """Cases matching the filter, sorted; a page of them when ``flt.limit`` is set."""
+        if self._case_index is None:
+            self._case_index = CaseIndex(self.repo)
+        return self._case_index.query(flt or CaseFilter())
 
     def get_case(self, id_or_ref: str) -> CaseRecord:
         case_id = self.repo.resolve_case_id(id_or_ref.strip())
@@ -546,7 +554,8 @@ class PartnershipSession:
         if errors(issues):
             raise ValidationError(issues)
         today = self.clock.today()
-        typed.setdefault("opened_on", today)
+        if typed.get("opened_on") is None:  # not given, or given empty: opened today
+            typed["opened_on"] = today
         if typed.get("status") == CaseStatus.CLOSED.value and not typed.get("closed_on"):
             typed["closed_on"] = today
         pupil = {k: v for k, v in typed.items() if k in PUPIL_FIELDS}
@@ -668,6 +677,14 @@ class PartnershipSession:
         return info.filename, content
 
     # -- keys ------------------------------------------------------------------------------
+    def verify_passphrase(self, passphrase: str) -> bool:
+        """True when ``passphrase`` is this database's passphrase (asked again before a
+        key change, so an unattended unlocked laptop cannot have its key replaced)."""
+        try:
+            return self.keyfile.unwrap_with_passphrase(passphrase) == self._key
+        except WrongPassphraseError:
+            return False
+
     def change_passphrase(self, new_passphrase: str, kdf: KdfParams | None = None) -> None:
         problem = passphrase_problem(new_passphrase)
         if problem:

@@ -16,11 +16,8 @@ from typing import Any
 import sqlite_utils
 
 from panel_app.core.domain.models import (
-    CaseFilter,
-    CaseList,
     CaseNote,
     CaseRecord,
-    CaseRow,
     DocumentInfo,
     Person,
     School,
@@ -52,18 +49,6 @@ ENTITY_TABLES = {
     "decision": "meeting_decisions",
     "action": "meeting_actions",
     "minutes": "meeting_minutes",
-}
-SORT_COLUMNS = {
-    "name": "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",
-    "ref": "c.case_ref",
-    "upn": "p.upn",
-    "year": "p.year_group",
-    "school": "s.name COLLATE NOCASE",
-    "risk": "CASE c.risk WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END",
-    "status": "c.status",
-    "sen": "p.sen_status",
-    "opened": "c.opened_on",
-    "updated": "c.updated_at",
 }
 
 
@@ -316,52 +301,53 @@ class Repository:
         info = DocumentInfo(d[0], d[1], d[2], d[3], d[4], datetime.fromisoformat(d[5]), d[6])
         return info, bytes(d[7])
 
-    def list_cases(self, flt: CaseFilter) -> CaseList:
-        where: list[str] = []
-        params: list[Any] = []
-        text = fold(flt.text.strip())
-        if text:
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(p.search_key LIKE ? ESCAPE '\\' OR lower(c.case_ref) LIKE ? ESCAPE '\\')")
-            params += [like, like]
-        if flt.school_id:
-            where.append("p.home_school_id = ?")
-            params.append(flt.school_id)
-        if flt.year_group is not None:
-            where.append("p.year_group = ?")
-            params.append(flt.year_group)
-        if flt.risk:
-            where.append("c.risk = ?")
-            params.append(flt.risk)
-        if flt.status:
-            where.append("c.status = ?")
-            params.append(flt.status)
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
-        order = SORT_COLUMNS.get(flt.sort, SORT_COLUMNS["name"])
-        direction = "DESC" if flt.descending else "ASC"
-        order_sql = ", ".join(f"{part} {direction}" for part in order.split(", "))
-        limit = f"LIMIT {int(flt.limit)}" if flt.limit else ""
-        rows = [
-            CaseRow(*r)
-            for r in self.db.conn.execute(
-                f"""SELECT c.id, c.case_ref, p.first_name || ' ' || p.last_name, p.upn,
-                          p.year_group, s.name, c.risk, c.status, p.sen_status,
-                          coalesce(c.opened_on, ''), max(c.updated_at, p.updated_at)
-                   FROM cases c JOIN pupils p ON p.id = c.pupil_id
-                   JOIN schools s ON s.id = p.home_school_id
-                   {clause} ORDER BY {order_sql}, c.id {limit}""",
-                params,
+    def case_list_rows(self, case_ids: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
+        """Everything the case list shows or filters on, one tuple per case:
+        (id, case_ref, first_name, last_name, upn, year_group, home_school_id, school name,
+        risk, status, sen_status, opened_on, updated_at, search_key). All cases, or only
+        ``case_ids`` (the case list index refreshes just what changed)."""
+        sql = """SELECT c.id, c.case_ref, p.first_name, p.last_name, p.upn, p.year_group,
+                        p.home_school_id, s.name, c.risk, c.status, p.sen_status,
+                        coalesce(c.opened_on, ''), max(c.updated_at, p.updated_at),
+                        p.search_key
+                 FROM cases c JOIN pupils p ON p.id = c.pupil_id
+                 JOIN schools s ON s.id = p.home_school_id"""
+        if case_ids is None:
+            return self.db.conn.execute(sql).fetchall()
+        ids = list(case_ids)
+        out: list[tuple[Any, ...]] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += self.db.conn.execute(f"{sql} WHERE c.id IN ({marks})", chunk).fetchall()
+        return out
+
+    def change_mark(self) -> int:
+        """The newest change-log sequence number (0 when there are none)."""
+        row = self.db.conn.execute("SELECT max(seq) FROM changes").fetchone()
+        return int(row[0] or 0)
+
+    def changed_since(self, seq: int) -> list[tuple[str, str]]:
+        """(entity, entity_id) of every record changed after change number ``seq``."""
+        return [
+            (str(e), str(i))
+            for e, i in self.db.conn.execute(
+                "SELECT DISTINCT entity, entity_id FROM changes WHERE seq > ?", (seq,)
             )
         ]
-        by_risk: dict[str, int] = {"red": 0, "amber": 0, "green": 0}
-        total = 0
-        for risk, count in self.db.conn.execute(
-            f"""SELECT c.risk, count(*) FROM cases c JOIN pupils p ON p.id = c.pupil_id
-                {clause} GROUP BY c.risk""", params):
-            by_risk[risk] = count
-            total += count
-        all_cases = int(self.db.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
-        return CaseList(rows=rows, total=total, all_cases=all_cases, by_risk=by_risk)
+
+    def cases_of_pupils(self, pupil_ids: Iterable[str]) -> list[str]:
+        ids = list(pupil_ids)
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += [str(r[0]) for r in self.db.conn.execute(
+                f"SELECT id FROM cases WHERE pupil_id IN ({marks})", chunk)]
+        return out
+
+    def case_count(self) -> int:
+        return int(self.db.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
 
     def counts(self) -> dict[str, int]:
         out = {}

@@ -1,8 +1,10 @@
 """The case list's table model: prepared ``CaseRow`` objects mapped to roles.
 
-Filtering and sorting happen in SQL on the worker (``session.list_cases``); the model
-only holds the rows it was given. ``data`` does no I/O and little work, so the view
-stays smooth with 100,000 rows (it only asks for the cells on screen).
+Filtering and sorting happen in the core on the worker (``session.list_cases``); the
+model holds the pages of rows it was given. When the view scrolls to the end of what
+is loaded, Qt calls ``fetchMore`` and the model asks (signal ``more_wanted``) for the
+next page, so 100,000 matching cases never have to cross to the GUI thread at once.
+``data`` does no I/O and little work.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.models import CaseRow
 from panel_app.core.domain.schoolyears import year_group_label
 from panel_app.gui.icons import RISK_LABELS, risk_icon
+from panel_app.gui.qtcompat import emit
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -89,15 +98,43 @@ def sort_value(row: CaseRow, attr: str) -> Any:
 
 
 class CaseTableModel(QAbstractTableModel):
+    more_wanted = Signal(int)  # offset of the next page to load
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[CaseRow] = []
+        self.total = 0  # rows matching the filter, loaded or not
+        self._fetching = False
 
     # -- content ---------------------------------------------------------------------------
-    def set_rows(self, rows: list[CaseRow]) -> None:
+    def set_rows(self, rows: list[CaseRow], total: int | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self.total = len(self._rows) if total is None else max(total, len(self._rows))
+        self._fetching = False
         self.endResetModel()
+
+    def append_rows(self, rows: list[CaseRow]) -> None:
+        """The next page arrived."""
+        self._fetching = False
+        if not rows:
+            self.total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def fetch_failed(self) -> None:
+        self._fetching = False
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._fetching and len(self._rows) < self.total
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetching = True
+            emit(self.more_wanted, len(self._rows))
 
     def clear(self) -> None:
         """Forget every row (on lock: no pupil data may stay in memory for the view)."""

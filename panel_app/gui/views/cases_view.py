@@ -27,6 +27,9 @@ from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import heading, message_label, set_message
 from panel_app.gui.worker import SessionHost, error_text
 
+# Rows asked for at a time; more are loaded as the table scrolls (CaseTableModel.fetchMore).
+PAGE_SIZE = 300
+
 SEARCH_DELAY_MS = 150
 # Column widths in average characters (the last column stretches).
 _WIDTHS = {"case_ref": 11, "name": 22, "upn": 16, "year_group": 6, "school": 31,
@@ -68,6 +71,7 @@ class CasesView(QWidget):
         self._descending = False
         self.last_result: CaseList | None = None
         self.model = CaseTableModel(self)
+        self.model.more_wanted.connect(self._fetch_more)
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -152,11 +156,11 @@ class CasesView(QWidget):
         return table
 
     # -- querying --------------------------------------------------------------------------
-    def current_filter(self) -> CaseFilter:
+    def current_filter(self, offset: int = 0) -> CaseFilter:
         return CaseFilter(text=self.search.text(), school_id=self.school.currentData(),
                           year_group=self.year.currentData(), risk=self.risk.currentData(),
                           status=self.status.currentData(), sort=self._sort,
-                          descending=self._descending)
+                          descending=self._descending, limit=PAGE_SIZE, offset=offset)
 
     def load(self) -> None:
         """After unlocking: fetch the schools for the filter, then the cases."""
@@ -209,7 +213,7 @@ class CasesView(QWidget):
     def _show(self, result: CaseList) -> None:
         selected = self.selected_case_id()
         self.last_result = result
-        self.model.set_rows(result.rows)
+        self.model.set_rows(result.rows, result.total)
         self.counts.setText(counts_text(result))
         set_message(self.message, "")
         if selected is not None:
@@ -217,6 +221,28 @@ class CasesView(QWidget):
             if row >= 0:
                 self.table.selectRow(row)
         emit(self.loaded)
+
+    def _fetch_more(self, offset: int) -> None:
+        """The table scrolled to the end of the loaded rows: load the next page (for the
+        filter the loaded rows came from; a newer query makes the answer stale)."""
+        if self._in_flight:
+            self.model.fetch_failed()
+            return
+        seq, flt = self._seq, self.current_filter(offset)
+
+        def done(result: CaseList) -> None:
+            if seq != self._seq:
+                return
+            if result.total != self.model.total:  # the data changed meanwhile
+                self.refresh()
+                return
+            self.model.append_rows(result.rows)
+
+        def failed(exc: BaseException) -> None:
+            self.model.fetch_failed()
+            self._failed(exc)
+
+        self._host.run(lambda s: s.list_cases(flt), success=done, failure=failed, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
         set_message(self.message, error_text(exc))
