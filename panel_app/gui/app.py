@@ -1,4 +1,4 @@
-"""Start the desktop app: ``panel-app-gui [FILE] [--demo]``."""
+"""Start the desktop app: ``panel-app-gui [FILE] [--demo | --demo-if-new]``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("path", nargs="?", type=Path, help="the partnership file to open")
     parser.add_argument("--demo", action="store_true",
                         help="open the demo partnership (created on first use)")
+    parser.add_argument("--demo-if-new", action="store_true",
+                        help="open the demo partnership when no partnership has been opened "
+                             "on this computer yet (the quick start uses this)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder for the demo and new partnerships")
     parser.add_argument("--settings", type=Path, default=None,
@@ -75,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host.shutdown()
 
     app.aboutToQuit.connect(shutdown)
-    QTimer.singleShot(0, lambda: startup.begin(args.path, args.demo))
+    QTimer.singleShot(0, lambda: startup.begin(args.path, args.demo, args.demo_if_new))
     try:
         return int(app.exec())
     finally:

@@ -34,13 +34,17 @@ class Startup(QObject):
         self.dialog: QWidget | None = None  # whichever dialog is showing now
         self.path: Path | None = None
 
-    def begin(self, path: Path | None = None, demo: bool = False) -> None:
+    def begin(self, path: Path | None = None, demo: bool = False,
+              demo_if_new: bool = False) -> None:
+        last = self.ctx.settings.last_file
         if demo:
             self.open_demo()
         elif path is not None:
             self.unlock(Path(path))
-        elif self.ctx.settings.last_file and self.ctx.settings.last_file.exists():
-            self.unlock(self.ctx.settings.last_file)
+        elif last and last.exists():
+            self.unlock(last)
+        elif demo_if_new and not last:
+            self.open_demo()  # first start on this computer: show the invented demo
         else:
             self.first_run()
 

@@ -183,3 +183,20 @@ def test_arguments() -> None:
     assert args.demo and args.path is None
     args = parse_args(["/tmp/x.panel"])
     assert args.path == Path("/tmp/x.panel") and not args.demo
+
+
+def test_demo_if_new_opens_the_demo_on_a_new_computer(qtbot: Any, startup: Any,
+                                                      ctx: Any) -> None:
+    assert not ctx.settings.last_file
+    with qtbot.waitSignal(startup.ready, timeout=WAIT_MS * 3):
+        startup.begin(demo_if_new=True)
+    assert ctx.demo_path.exists()
+
+
+def test_demo_if_new_reopens_the_last_file_afterwards(qtbot: Any, startup: Any, ctx: Any,
+                                                       db_path: Path) -> None:
+    ctx.settings.last_file = db_path
+    startup.begin(demo_if_new=True)
+    dialog = startup.dialog
+    assert isinstance(dialog, UnlockDialog) and dialog.path == db_path
+    assert not ctx.demo_path.exists()
