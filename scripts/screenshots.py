@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                 form.tabs.setCurrentIndex(index)
                 grab(form, f"case-form-{name}-tab")
 
+        from screenshot_bundles import capture_bundles  # scripts/ is on sys.path here
+
+        capture_bundles(app, window, host, ctx, folder, grab, _wait, args.all)
         window.lock("user")
         _wait(app, lambda: window.unlock_dialog is not None
               and window.unlock_dialog.isVisible() and window.unlock_dialog.hint.isVisible())

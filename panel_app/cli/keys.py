@@ -137,7 +137,12 @@ def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Tex
         out.write(
             "Records:         " + ", ".join(f"{v} {k}" for k, v in report["counts"].items()) + "\n"
         )
+        audit = report["audit"]
+        out.write("Audit trail:     " + (f"intact, {audit['entries']} entries chained"
+                                         if audit["ok"] else "BROKEN") + "\n")
         out.write("Result:          " + ("OK" if report["ok"] else "PROBLEMS FOUND") + "\n")
+        if not audit["ok"]:
+            err.write(f"panel-app: {audit['text']}\n")
     return EXIT_OK if report["ok"] else EXIT_FAIL
 
 

@@ -501,7 +501,8 @@ def _change(c: Any, entity: str, rid: str) -> Change:
         raise damaged("a change's value is not readable") from None
     if fld == DELETED:
         if not (decoded is False or decoded is None or (
-                isinstance(decoded, dict) and set(decoded) == {"seen"}
+                isinstance(decoded, dict) and set(decoded) - {"purged"} == {"seen"}
+                and decoded.get("purged", True) is True  # a purge (issue 8): scrub it too
                 and isinstance(decoded["seen"], list)
                 and all(isinstance(s, str) and ID_RE.match(s) for s in decoded["seen"]))):
             raise damaged("a deletion is not valid")

@@ -28,6 +28,8 @@ SHARED_ENTITIES = frozenset({
     "partnership", "school", "person",
     # partnership-wide definitions (the agreed ladder and its versions, term dates)
     "ladder", "ladder_version", "calendar_term",
+    # the quota and budget year and its per-school allocations
+    "quota_year", "quota_allocation",
 })
 
 
@@ -55,6 +57,8 @@ class ScopeData:
     cases: Mapping[str, Mapping[str, Any]]
     pupils: Mapping[str, Mapping[str, Any]]
     cases_of_pupil: dict[str, list[str]] = field(default_factory=dict)
+    moves: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # move rows
+    receiving_of_case: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.cases_of_pupil:
@@ -62,18 +66,26 @@ class ScopeData:
                 pid = row.get("pupil_id")
                 if pid:
                     self.cases_of_pupil.setdefault(str(pid), []).append(cid)
+        if not self.receiving_of_case:
+            for move in self.moves.values():
+                case_id, school = move.get("case_id"), move.get("receiving_school_id")
+                if case_id and school:
+                    self.receiving_of_case.setdefault(str(case_id), set()).add(str(school))
 
 
 def parties_to_case(case_id: str, data: ScopeData) -> frozenset[str]:
-    """The schools party to a case: its pupil's home school. This is the one place that
-    says so; when managed moves land, add the receiving school of each move here (from a
-    field of ``ScopeData`` that storage fills)."""
+    """The schools party to a case: its pupil's home school and the receiving school of
+    every managed move or direction off-site of the case (``ScopeData.moves``, filled from
+    the ``moves`` table, deleted rows included). This is the one place that says so."""
     case = data.cases.get(case_id)
     if case is None:
         return frozenset()
     pupil = data.pupils.get(str(case.get("pupil_id") or ""))
     home = str(pupil.get("home_school_id") or "") if pupil else ""
-    return frozenset({home}) if home else frozenset()
+    parties = set(data.receiving_of_case.get(case_id, ()))
+    if home:
+        parties.add(home)
+    return frozenset(parties)
 
 
 def pupil_parties(pupil_id: str, data: ScopeData) -> frozenset[str]:

@@ -52,6 +52,7 @@ from panel_app.core.errors import BundleError, NotFoundError, ValidationError
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.secrets.keyfile import passphrase_problem
 from panel_app.core.storage.bundles_repo import BundleStore
+from panel_app.core.storage.privacy_repo import PrivacyStore, purged_history
 from panel_app.core.storage.repository import ENTITY_TABLES
 from panel_app.core.storage.schema import LATEST
 
@@ -515,7 +516,8 @@ class BundleService:
         live: dict[str, dict[str, dict[str, Any]]] = {e: store.rows(i) for e, i in tables.items()}
         deleted = self._deleted_rows(store, tables, live)
         data = ScopeData(cases={**deleted.get("case", {}), **live.get("case", {})},
-                         pupils={**deleted.get("pupil", {}), **live.get("pupil", {})})
+                         pupils={**deleted.get("pupil", {}), **live.get("pupil", {})},
+                         moves={**deleted.get("move", {}), **live.get("move", {})})
         scoper = Scoper(tables, {e: {**deleted.get(e, {}), **live.get(e, {})} for e in tables},
                         data)
         chosen: list[tuple[str, str, dict[str, Any] | None]] = []
@@ -674,6 +676,8 @@ class BundleService:
                 else:
                     counts["deleted"] += 1
                 history = logs.get(rid, [])
+                if row is None:
+                    history = purged_history(history)  # a purge sends only tombstones
                 counts["changes"] += len(history)
                 records.append({"entity": entity, "id": rid, "row": row, "blobs": refs,
                                 "changes": [c.to_list() for c in history]})
@@ -1009,6 +1013,8 @@ class BundleService:
                                    _side(c.remote), manifest.bundle_id, now)
             for cid in plan.closed_conflicts:
                 store.close_conflict(cid, "superseded", now, preview.sender.label)
+            # records the sender purged: scrub their values here too (issue 8)
+            purged = PrivacyStore(self.session.db).scrub_purged(plan.changes, tables)
             if preview.joins_partnership:
                 seat, _school = self.own_seat()
                 mine = next((r for r in manifest.recipients
@@ -1034,6 +1040,8 @@ class BundleService:
                     "The bundle refers to records that are not in this database (for example "
                     "a school or a case it does not include). Ask the sender for a full "
                     "bundle. Nothing was changed.")
+        if purged:
+            PrivacyStore(self.session.db).compact()  # no old page keeps purged values
         progress(3, 3, "Done")
         if any(e in touched_entities for e in ("case", "pupil", "case_note", "document")):
             touched_entities.add("case")

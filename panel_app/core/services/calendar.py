@@ -21,6 +21,7 @@ from panel_app.core.domain.calendar import (
 from panel_app.core.domain.dates import academic_year_start
 from panel_app.core.domain.issues import Issue, errors
 from panel_app.core.errors import ValidationError
+from panel_app.core.services.exports import plaintext_export
 from panel_app.core.services.session import Changes
 from panel_app.core.storage.ladders import LadderStore
 
@@ -101,7 +102,13 @@ class CalendarService:
             )
         return Changes(frozenset({"calendar"}), frozenset(ids))
 
+    @plaintext_export("calendar_csv")
     def export_csv(self, years: Iterable[int] | None = None) -> str:
+        """Term dates as CSV text for the caller to save (a plaintext file; audited)."""
         cal = self.calendar()
         wanted = sorted(years) if years is not None else self.years_to_show()
-        return terms_to_csv(t for y in wanted for t in cal.terms_for_year(y))
+        text = terms_to_csv(t for y in wanted for t in cal.terms_for_year(y))
+        with self._session._write():
+            self._session.repo.audit("calendar_exported", "calendar_term", "",
+                                     fields=[year_label(y) for y in wanted])
+        return text

@@ -261,4 +261,10 @@ def build_demo(
     if progress:
         progress(done, total, "Meetings")
     add_meeting_demo(session, seed=seed)
+    # Two years of moves and placements, proposals in every state, quota years.
+    from panel_app.core.services.demo_moves import add_moves_demo
+
+    if progress:
+        progress(done, total, "Moves, placements and quotas")
+    add_moves_demo(session, seed=seed)
     return created

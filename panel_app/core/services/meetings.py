@@ -73,6 +73,7 @@ from panel_app.core.reports.minutes import (
     for_circulation,
 )
 from panel_app.core.secrets.atomic import write_atomic
+from panel_app.core.services.exports import plaintext_export
 from panel_app.core.services.session import Changes
 from panel_app.core.storage.meetings_repo import MeetingsRepo
 
@@ -839,16 +840,21 @@ class MeetingsService:
                     late_note=(f"Late item: referred on {format_uk(r.referred_on)}, after "
                                f"the cut-off of {format_uk(cutoff)}.") if late else ""))
 
-        # New items: cases flagged for the panel (proposals will add entity "proposal").
+        # New items: cases flagged for the panel, and submitted proposals (fair-access
+        # proposals go to the fair-access section).
         referral_items(Section.NEW, ReferralKind.PANEL, "Request to the panel")
-        # Reviews due: decisions whose review date has come (moves and placements will
-        # add their review and end dates here when they exist).
+        out += [e for e in self._s.proposals.agenda_entries(meeting, cutoff)
+                if not listed_earlier(e["entity"], e["entity_id"])]
+        # Reviews due: decisions whose review date has come, and moves and placements
+        # whose review or planned end is near.
         for d, case_id in repo.reviews_due(meeting.date, meeting):
             due = format_uk(d.review_on) if d.review_on else ""
             out.append(dict(section=Section.REVIEWS.value, entity="decision", entity_id=d.id,
                             case_id=case_id,
                             title=f"Review of the decision '{d.outcome_label.lower()}' "
                                   f"(review due {due})"))
+        out += [e for e in self._s.proposals.review_entries(meeting)
+                if not listed_earlier(e["entity"], e["entity_id"])]
         quota = self.quota_snapshot(meeting)
         if quota is not None:
             out.append(dict(section=Section.QUOTA.value, entity="quota",
@@ -912,6 +918,8 @@ class MeetingsService:
                         "late": bool(entry.get("late")),
                         "late_note": entry.get("late_note", ""), "source": "auto",
                     }))
+            touched += self._s.proposals.mark_on_agenda(
+                meeting, [w["entity_id"] for w in wanted if w["entity"] == "proposal"])
         late = [i for i in self.repo.agenda(meeting.id) if i.late]
         warnings = tuple(_warn("late_item", "agenda",
                                f"Item {i.position} ({i.title}, {i.case_ref}): {i.late_note}",
@@ -1121,6 +1129,12 @@ class MeetingsService:
                           else ReferralStatus.OPEN)
                 self._s.repo.update("referral", found.entity_id, {"status": status.value})
                 ids.append(found.entity_id)
+            if found.entity in ("proposal", "move", "placement"):
+                more_ids, more = self._s.proposals.on_meeting_decision(
+                    found, outcome, meeting=meeting, decision_id=did,
+                    conditions=conditions.strip(), review_on=review)
+                ids += more_ids
+                warnings += more
             if meeting.status == "planned":
                 self._s.repo.update("meeting", meeting.id, {"status": "held"})
             if (found.section == Section.PREVIOUS.value and found.entity == "meeting"
@@ -1130,7 +1144,8 @@ class MeetingsService:
                 if previous is not None and not previous.frozen:
                     ids.append(self._approve(previous, meeting))
         return Saved(did, _changes("decision", "agenda_item", "meeting", "referral",
-                                   "minutes", ids=ids), tuple(warnings))
+                                   "minutes", "proposal", "move", "placement", ids=ids),
+                     tuple(warnings))
 
     # -- actions ---------------------------------------------------------------------------
     def add_action(
@@ -1370,6 +1385,7 @@ class MeetingsService:
             doc = self.circulation_copy(doc)
         return render_minutes(doc, progress)
 
+    @plaintext_export("minutes_pdf")
     def write_minutes(self, ref: str | Meeting, out: Path, *, circulation: bool = False,
                       marking: str | None = None, version: int | None = None,
                       progress: Progress | None = None) -> Path:

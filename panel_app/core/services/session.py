@@ -53,6 +53,9 @@ from panel_app.core.secrets.keyring_store import KeyringStore
 from panel_app.core.secrets.recovery import new_recovery_key
 from panel_app.core.services.case_index import CaseIndex
 from panel_app.core.services.clock import Clock, SystemClock
+from panel_app.core.services.exports import plaintext_export
+from panel_app.core.storage.audit import AuditCheck
+from panel_app.core.storage.audit import verify as verify_audit_chain
 from panel_app.core.storage.connection import (
     DatabaseError,
     cipher_settings,
@@ -64,10 +67,15 @@ from panel_app.core.storage.repository import Repository
 from panel_app.core.storage.schema import LATEST, migrate, schema_version
 
 if TYPE_CHECKING:
+    from panel_app.core.reports.minutes import QuotaSnapshot
     from panel_app.core.services.bundles import BundleService
     from panel_app.core.services.calendar import CalendarService
     from panel_app.core.services.ladders import LadderService
     from panel_app.core.services.meetings import MeetingsService
+    from panel_app.core.services.moves import MovesService, PlacementsService
+    from panel_app.core.services.privacy import PrivacyService
+    from panel_app.core.services.proposals import ProposalsService
+    from panel_app.core.services.quotas import QuotasService
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 
@@ -251,6 +259,7 @@ def unlock(
         keyfile.set_passphrase(data_key, new_passphrase, kdf)
         keyfile.save()
     try:
+        session.verify_audit()  # before this unlock is added: info() says if it is broken
         with session._write():
             if recovery_key is not None:
                 session.repo.audit("passphrase_reset_with_recovery_key")
@@ -282,6 +291,7 @@ class PartnershipSession:
         user = db.conn.execute("SELECT value FROM meta WHERE key='user_name'").fetchone()
         self.user_name = str(user[0]) if user else _default_user()
         self._case_index: CaseIndex | None = None
+        self.audit_check: AuditCheck | None = None  # the audit chain as last verified
         self._repo: Repository | None = Repository(
             db, site_id=self.site_id, actor=lambda: self.user_name, now=clock.now
         )
@@ -349,6 +359,51 @@ class PartnershipSession:
 
         return MeetingsService(self)
 
+    @functools.cached_property
+    def proposals(self) -> ProposalsService:
+        """Proposals to the panel and their lifecycle (issue 4)."""
+        from panel_app.core.services.proposals import ProposalsService
+
+        return ProposalsService(self)
+
+    @functools.cached_property
+    def moves(self) -> MovesService:
+        """Managed moves and directions off-site, statistics, balance, rotation."""
+        from panel_app.core.services.moves import MovesService
+
+        return MovesService(self)
+
+    @functools.cached_property
+    def placements(self) -> PlacementsService:
+        """AP placements."""
+        from panel_app.core.services.moves import PlacementsService
+
+        return PlacementsService(self)
+
+    @functools.cached_property
+    def quotas(self) -> QuotasService:
+        """The quota and budget year: allocations, usage, money, forecast, charges."""
+        from panel_app.core.services.quotas import QuotasService
+
+        return QuotasService(self)
+
+    def quota_snapshot(self, on: date) -> QuotaSnapshot | None:
+        """The quota position on ``on`` for the agenda and minutes (None: no quota set)."""
+        return self.quotas.snapshot(on)
+
+    @functools.cached_property
+    def privacy(self) -> PrivacyService:
+        """Audit trail, retention and purge, lawful deletion, subject-access exports."""
+        from panel_app.core.services.privacy import PrivacyService
+
+        return PrivacyService(self)
+
+    def verify_audit(self) -> AuditCheck:
+        """Verify the audit trail's hash chain; the first broken link is ``problem``
+        (entry number and what is wrong). Kept in ``audit_check`` for ``info()``."""
+        self.audit_check = verify_audit_chain(self.db.conn)
+        return self.audit_check
+
     def _write(self) -> Any:
         """Transaction for a write, with disk errors turned into a StorageError."""
         return _WriteTxn(self.db, self.path)
@@ -356,6 +411,7 @@ class PartnershipSession:
     # -- partnership -----------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         p = self.repo.partnership()
+        audit = self.audit_check or self.verify_audit()  # verified on unlock
         return {
             "path": str(self.path),
             "partnership": p.get("name", ""),
@@ -367,6 +423,8 @@ class PartnershipSession:
             "demo": self.keyfile.demo,
             "in_keyring": self.keyring.get(self.keyfile.database_id) is not None,
             "counts": self.repo.counts(),
+            "audit_ok": audit.ok,
+            "audit_problem": audit.problem.message if audit.problem else "",
         }
 
     def set_user_name(self, name: str) -> Changes:
@@ -667,6 +725,7 @@ class PartnershipSession:
             )
         return Changes(frozenset({"case", "document"}), frozenset({case.id, did}))
 
+    @plaintext_export("document")  # the window opens it from a temporary file
     def document(self, doc_id: str) -> tuple[str, bytes]:
         found = self.repo.document_content(doc_id)
         if found is None:
@@ -739,9 +798,11 @@ class PartnershipSession:
         integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
         cipher_check = [r[0] for r in db.execute("PRAGMA cipher_integrity_check").fetchall()]
         fk = db.execute("PRAGMA foreign_key_check").fetchall()
-        ok = integrity == ["ok"] and not cipher_check and not fk
+        audit = self.verify_audit()
+        ok = integrity == ["ok"] and not cipher_check and not fk and audit.ok
         return {
             "ok": ok,
+            "audit": audit.to_dict(),
             "integrity_check": integrity,
             "cipher_integrity_check": cipher_check or ["ok"],
             "foreign_key_violations": len(fk),

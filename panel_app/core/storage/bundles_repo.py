@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from panel_app.core.domain.changelog import DELETED, Change, ColumnInfo, TableInfo
+from panel_app.core.storage import audit as audit_chain
 from panel_app.core.storage.repository import ENTITY_TABLES, search_key
 
 _CHUNK = 500
@@ -319,16 +320,11 @@ class BundleStore:
 
     def audit(self, at: str, actor: str, action: str, entity: str = "", entity_id: str = "",
               fields: Iterable[str] = ()) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, fields) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (at, actor, action, entity, entity_id, json.dumps(sorted(fields))))
+        audit_chain.append(self.conn, [(at, actor, action, entity, entity_id, fields, None)])
 
     def audit_many(self, rows: list[tuple[str, str, str, str, str, list[str]]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, fields) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(a, b, c, d, e, json.dumps(sorted(f))) for a, b, c, d, e, f in rows])
+        """One audit entry per record a merge touched, on the hash chain (storage/audit)."""
+        audit_chain.append(self.conn, [(a, b, c, d, e, f, None) for a, b, c, d, e, f in rows])
 
     # -- the partnership --------------------------------------------------------------------------
     def partnership(self) -> dict[str, str]:

@@ -23,6 +23,7 @@ from panel_app.core.domain.models import (
     School,
     new_id,
 )
+from panel_app.core.storage import audit as audit_chain
 
 ENTITY_TABLES = {
     "school": "schools",
@@ -49,6 +50,15 @@ ENTITY_TABLES = {
     "decision": "meeting_decisions",
     "action": "meeting_actions",
     "minutes": "meeting_minutes",
+    # proposals, moves, placements and quotas (schema version 6; reads in
+    # storage/proposals_repo.py)
+    "proposal": "proposals",
+    "proposal_event": "proposal_events",
+    "move": "moves",
+    "placement": "placements",
+    "quota_year": "quota_years",
+    "quota_allocation": "quota_allocations",
+    "quota_charge": "quota_charges",
 }
 
 
@@ -117,13 +127,11 @@ class Repository:
         )
 
     def audit(self, action: str, entity: str = "", entity_id: str = "",
-              fields: Iterable[str] = ()) -> None:
-        self.db.conn.execute(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, fields) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (self._stamp(), self._actor(), action, entity, entity_id,
-             json.dumps(sorted(fields))),
-        )
+              fields: Iterable[str] = (), detail: Mapping[str, Any] | None = None) -> None:
+        """Append one entry to the hash-chained audit trail (storage/audit.py), in the
+        caller's transaction: field names only, ``detail`` codes and counts only."""
+        audit_chain.append(self.db.conn, [(self._stamp(), self._actor(), action, entity,
+                                           entity_id, fields, detail)])
 
     def insert(self, entity: str, row: Mapping[str, Any], *, stamp_field: str | None = "updated_at",
                log: bool = True) -> str:
@@ -174,10 +182,12 @@ class Repository:
         self.audit("update", entity, entity_id, fields=changed.keys())
         return list(changed)
 
-    def delete(self, entity: str, entity_id: str) -> bool:
+    def delete(self, entity: str, entity_id: str, *, purged: bool = False) -> bool:
         """Delete one record and log a tombstone (field ``__deleted__``), so bundles carry
         the deletion; its value lists the changes of the record this deletion saw, so an
         edit made elsewhere that it did not see is not silently lost (bundles.merge).
+        ``purged`` marks a retention purge or lawful deletion (``"purged": true`` in the
+        tombstone): its change log is scrubbed here and by every partner that applies it.
         Delete dependent records first. Inside ``atomic()``; False if it was not there."""
         table = ENTITY_TABLES[entity]
         if self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?",
@@ -187,7 +197,8 @@ class Repository:
             "SELECT change_id FROM changes WHERE entity = ? AND entity_id = ? "
             "AND field != '__deleted__' ORDER BY seq", (entity, entity_id))]
         self.db.conn.execute(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
-        self._log_changes(entity, entity_id, {"__deleted__": {"seen": seen}}, self._stamp())
+        tomb: dict[str, Any] = {"seen": seen, **({"purged": True} if purged else {})}
+        self._log_changes(entity, entity_id, {"__deleted__": tomb}, self._stamp())
         self.audit("delete", entity, entity_id)
         return True
 

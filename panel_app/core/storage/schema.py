@@ -523,12 +523,211 @@ def _v5_meetings(db: sqlite_utils.Database) -> None:
         db.conn.execute(statement)
 
 
+# Version 6 (proposals, managed moves, AP placements, quotas; issue 4): proposals to the
+# panel with their lifecycle state and a history of transitions, managed moves and
+# directions off-site, AP placements, the quota and budget year with per-school
+# allocations, and charges to schools (a permanent exclusion made outside the panel).
+# Self-contained: only new tables. Money is whole pence. ``meeting_id`` and
+# ``decision_id`` have no foreign key on purpose: meetings do not travel in bundles, and
+# a proposal must still travel with its case.
+_PROPOSALS_V6 = [
+    """CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'draft',
+        title TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '',
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        receiving_school_id TEXT REFERENCES schools(id),
+        fair_access_reason TEXT NOT NULL DEFAULT '',
+        year_group INTEGER,
+        requested_start TEXT,
+        requested_weeks INTEGER,
+        ladder_check_id TEXT REFERENCES ladder_checks(id),
+        submitted_on TEXT,
+        submitted_by TEXT NOT NULL DEFAULT '',
+        meeting_id TEXT,
+        decision_id TEXT,
+        decision_outcome TEXT NOT NULL DEFAULT '',
+        decided_on TEXT,
+        decision_conditions TEXT NOT NULL DEFAULT '',
+        review_on TEXT,
+        over_quota_by TEXT NOT NULL DEFAULT '',
+        over_quota_note TEXT NOT NULL DEFAULT '',
+        close_outcome TEXT NOT NULL DEFAULT '',
+        closed_on TEXT,
+        close_note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX proposals_board ON proposals(state, updated_at, id)",
+    "CREATE INDEX proposals_kind ON proposals(kind, state, updated_at)",
+    "CREATE INDEX proposals_school ON proposals(school_id, state, updated_at)",
+    "CREATE INDEX proposals_receiving ON proposals(receiving_school_id, state)",
+    "CREATE INDEX proposals_case ON proposals(case_id)",
+    """CREATE TABLE proposal_events (
+        id TEXT PRIMARY KEY,
+        proposal_id TEXT NOT NULL REFERENCES proposals(id),
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        at TEXT NOT NULL,
+        by TEXT NOT NULL DEFAULT '',
+        event TEXT NOT NULL,
+        from_state TEXT NOT NULL DEFAULT '',
+        to_state TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX proposal_events_proposal ON proposal_events(proposal_id, at)",
+    """CREATE TABLE moves (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        proposal_id TEXT REFERENCES proposals(id),
+        arrangement TEXT NOT NULL DEFAULT 'off-site-direction',
+        kind TEXT NOT NULL DEFAULT 'fixed-term',
+        home_school_id TEXT NOT NULL REFERENCES schools(id),
+        receiving_school_id TEXT NOT NULL REFERENCES schools(id),
+        start_on TEXT NOT NULL,
+        planned_end TEXT,
+        dual_registration INTEGER NOT NULL DEFAULT 1,
+        trial INTEGER NOT NULL DEFAULT 0,
+        parents_notified_on TEXT,
+        admission_meeting_on TEXT,
+        admission_attendees TEXT NOT NULL DEFAULT '[]',
+        targets TEXT NOT NULL DEFAULT '[]',
+        review_dates TEXT NOT NULL DEFAULT '[]',
+        reviewed_on TEXT,
+        reentry_meeting_on TEXT,
+        outcome TEXT NOT NULL DEFAULT '',
+        ended_on TEXT,
+        breakdown_reason TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX moves_case ON moves(case_id)",
+    "CREATE INDEX moves_start ON moves(start_on)",
+    "CREATE INDEX moves_open ON moves(ended_on, planned_end)",
+    """CREATE TABLE placements (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        proposal_id TEXT REFERENCES proposals(id),
+        provider_type TEXT NOT NULL,
+        provider_name TEXT NOT NULL DEFAULT '',
+        provider_school_id TEXT REFERENCES schools(id),
+        pathway TEXT NOT NULL DEFAULT 'other',
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        start_on TEXT NOT NULL,
+        planned_end TEXT,
+        review_dates TEXT NOT NULL DEFAULT '[]',
+        reviewed_on TEXT,
+        ended_on TEXT,
+        outcome TEXT NOT NULL DEFAULT '',
+        in_quota INTEGER NOT NULL DEFAULT 1,
+        dual_registered INTEGER NOT NULL DEFAULT 1,
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX placements_case ON placements(case_id)",
+    "CREATE INDEX placements_dates ON placements(start_on, ended_on, planned_end)",
+    """CREATE TABLE quota_years (
+        id TEXT PRIMARY KEY,
+        academic_year INTEGER NOT NULL,
+        places INTEGER NOT NULL,
+        cost_per_place INTEGER NOT NULL,
+        envelope INTEGER NOT NULL,
+        funded_places INTEGER,
+        formula TEXT NOT NULL DEFAULT 'equal',
+        roll_weight REAL NOT NULL DEFAULT 1,
+        fsm_weight REAL NOT NULL DEFAULT 0,
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX quota_years_year ON quota_years(academic_year, created_at)",
+    """CREATE TABLE quota_allocations (
+        id TEXT PRIMARY KEY,
+        quota_year_id TEXT NOT NULL REFERENCES quota_years(id),
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        places INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX quota_allocations_year ON quota_allocations(quota_year_id)",
+    """CREATE TABLE quota_charges (
+        id TEXT PRIMARY KEY,
+        academic_year INTEGER NOT NULL,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        case_id TEXT REFERENCES cases(id),
+        proposal_id TEXT REFERENCES proposals(id),
+        charged_on TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX quota_charges_year ON quota_charges(academic_year, school_id)",
+]
+
+
+def _v6_proposals(db: sqlite_utils.Database) -> None:
+    for statement in _PROPOSALS_V6:
+        db.conn.execute(statement)
+
+
+# Version 7 (privacy and accountability, issue 8): a tamper-evident audit trail. Each
+# ``audit_log`` entry gets ``detail`` (JSON codes and counts: a purge's rule, a lawful
+# deletion's reason; never free text), ``prev_hash`` and ``hash``: SHA-256 over the
+# entry's content and the previous entry's hash (format in storage/audit.py). Existing
+# entries are chained here in their order; triggers make the table append-only.
+# Self-contained: a frozen copy of the hash, and only ``audit_log`` is touched.
+_AUDIT_V7 = [
+    "ALTER TABLE audit_log ADD COLUMN detail TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT ''",
+]
+_AUDIT_GUARDS_V7 = [
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+]
+
+
+def _audit_hash_v7(row: tuple[object, ...], prev: str) -> str:
+    # Frozen copy of storage.audit.entry_hash as it was at version 7.
+    import hashlib
+    import json
+
+    payload = json.dumps(["panel-audit-v1", *row, prev], ensure_ascii=False,
+                         separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _v7_audit_chain(db: sqlite_utils.Database) -> None:
+    for statement in _AUDIT_V7:
+        db.conn.execute(statement)
+    rows = db.conn.execute(
+        "SELECT seq, at, actor, action, entity, entity_id, fields, detail FROM audit_log "
+        "ORDER BY seq").fetchall()
+    prev, sealed = "0" * 64, []
+    for row in rows:
+        digest = _audit_hash_v7(tuple(row), prev)
+        sealed.append((prev, digest, row[0]))
+        prev = digest
+    db.conn.executemany("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", sealed)
+    for statement in _AUDIT_GUARDS_V7:
+        db.conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _script(_V1),
     2: _v2,
     3: _v3_bundles,
     4: _script(_LADDERS_V4),
     5: _v5_meetings,
+    6: _v6_proposals,
+    7: _v7_audit_chain,
 }
 LATEST = max(MIGRATIONS)
 

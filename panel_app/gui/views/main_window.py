@@ -31,6 +31,7 @@ from panel_app.gui.idle import IdleWatcher
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.tempdocs import TempDocuments
 from panel_app.gui.theme import heading
+from panel_app.gui.views.bundles_view import make_bundles_view
 from panel_app.gui.views.cases_view import CasesView
 from panel_app.gui.views.placeholder import PlaceholderPage
 from panel_app.gui.views.settings_view import SettingsView
@@ -43,6 +44,7 @@ SECTIONS = ("Cases", "Ladder", "Proposals & moves", "Quotas", "Meetings", "Bundl
 # (called after every unlock) and ``clear()`` (called on lock: it must drop every pupil
 # detail it shows). Sections without a view show a placeholder saying what will come.
 SECTION_VIEWS: dict[str, Callable[[SessionHost, MainWindow], QWidget]] = {}
+SECTION_VIEWS["Bundles"] = make_bundles_view
 
 
 class MainWindow(QMainWindow):
