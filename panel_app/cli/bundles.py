@@ -18,6 +18,7 @@ from panel_app.cli.common import (
     table,
 )
 from panel_app.core.bundles.merge import describe_value
+from panel_app.core.domain.dates import uk_day
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services import PartnershipSession
 
@@ -171,7 +172,7 @@ def cmd_card_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     if args.json:
         print_json([p.to_dict() for p in partners], out)
         return EXIT_OK
-    table([(p.label, p.school_name or p.seat, p.fingerprint, p.status, p.added_at[:10])
+    table([(p.label, p.school_name or p.seat, p.fingerprint, p.status, uk_day(p.added_at))
            for p in partners], ["Partner", "School", "Fingerprint", "Status", "Added"], out)
     return EXIT_OK
 
@@ -212,7 +213,7 @@ def cmd_bundle_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     out.write(f"  {records.get('case', 0)} cases, {sum(records.values())} records, "
               f"{result.counts['documents']} documents, {result.counts['deleted']} deletions.\n")
     for p in result.prerequisites:
-        out.write(f"  Builds on bundle number {p['sequence']} ({p['created_at'][:10]}).\n")
+        out.write(f"  Builds on bundle number {p['sequence']} ({uk_day(p['created_at'])}).\n")
     return EXIT_OK
 
 
@@ -248,7 +249,7 @@ def cmd_bundle_inspect(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     out.write("  Records: " + (", ".join(f"{n} {k}" for k, n in sorted(recs.items())) or "none")
               + f"; {info['counts'].get('documents', 0)} documents\n")
     for p in info["prerequisites"]:
-        out.write(f"  Builds on bundle number {p['sequence']} ({p['created_at'][:10]})\n")
+        out.write(f"  Builds on bundle number {p['sequence']} ({uk_day(p['created_at'])})\n")
     out.write(f"  Signature: {info['signature']}\n")
     if info["already_imported"]:
         out.write("  Already imported here.\n")

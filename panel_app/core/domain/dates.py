@@ -13,6 +13,15 @@ def format_uk(d: date | None) -> str:
     return "" if d is None else d.strftime("%d/%m/%Y")
 
 
+def uk_day(timestamp: str) -> str:
+    """The day of an ISO date or timestamp as people write it: '2026-11-22T09:30' ->
+    '22/11/2026' (the text itself if it is not ISO)."""
+    try:
+        return format_uk(date.fromisoformat(timestamp[:10]))
+    except (TypeError, ValueError):
+        return timestamp
+
+
 def parse_date(text: str) -> date:
     """Parse dd/mm/yyyy (also with . or -, or a 2-digit year) or ISO yyyy-mm-dd.
 

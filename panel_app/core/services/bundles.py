@@ -46,6 +46,7 @@ from panel_app.core.bundles.merge import (
 )
 from panel_app.core.bundles.scope import Audience, ScopeData, Scoper, all_may_receive
 from panel_app.core.domain.changelog import DELETED, Change, TableInfo
+from panel_app.core.domain.dates import uk_day
 from panel_app.core.domain.models import new_id
 from panel_app.core.domain.validation import ALL_FIELDS, coerce_fields, label
 from panel_app.core.errors import BundleError, NotFoundError, ValidationError
@@ -380,7 +381,8 @@ class BundleService:
         fp = card.fingerprint
         existing = self.store.card_by_fingerprint(fp)
         if existing is not None and existing["status"] == "revoked":
-            raise BundleError(f"This card ({fp}) was revoked on {existing['status_at'][:10]} and "
+            revoked_on = uk_day(existing["status_at"])
+            raise BundleError(f"This card ({fp}) was revoked on {revoked_on} and "
                               "cannot be imported again. Ask the partner for a new card.")
         seat, school_id = self._card_school(card, school, panel)
         others = [r for r in self.store.cards_of_installation(card.installation_id)
@@ -801,21 +803,21 @@ class BundleService:
         if done_before is not None and not reapply:
             return ImportPreview(
                 manifest, sender, "already_imported",
-                f"This bundle was already imported on {done_before['imported_at'][:10]}: "
+                f"This bundle was already imported on {uk_day(done_before['imported_at'])}: "
                 "importing it again changes nothing.", Plan())
         last = store.last_import_from(card["installation_id"])
         if (last is not None and manifest.sequence <= int(last["sequence"]) and not reapply
                 and done_before is None):
             raise BundleError(
                 f"This is an older bundle from {sender.label} (number {manifest.sequence}; "
-                f"number {last['sequence']} was imported on {last['imported_at'][:10]}), so it "
+                f"number {last['sequence']} was imported on {uk_day(last['imported_at'])}), so it "
                 "was refused as a replay. If you really mean to apply it again, re-apply it "
                 "explicitly (--reapply). Nothing was changed.")
         prereq = manifest.prerequisite_for(self.session.site_id)
         if prereq is not None and store.imported(prereq.bundle_id) is None:
             raise BundleError(
                 f"This bundle builds on bundle number {prereq.sequence} from {sender.label} "
-                f"(made {prereq.created_at[:10]}), which has not been imported here. Ask "
+                f"(made {uk_day(prereq.created_at)}), which has not been imported here. Ask "
                 f"{sender.label} for that bundle (or for a full bundle) and import it first. "
                 "Nothing was changed.")
         progress(1, 4, "Checking records")
