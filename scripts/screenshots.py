@@ -120,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
                 form.tabs.setCurrentIndex(index)
                 grab(form, f"case-form-{name}-tab")
 
+        from screenshot_ladder import capture_ladder  # scripts/ is on sys.path here
+
+        capture_ladder(app, window, grab, _wait, args.all)
+        from screenshot_meetings import capture_meetings  # scripts/ is on sys.path here
+
+        capture_meetings(app, window, grab, _wait)
         from screenshot_bundles import capture_bundles  # scripts/ is on sys.path here
 
         capture_bundles(app, window, host, ctx, folder, grab, _wait, args.all)

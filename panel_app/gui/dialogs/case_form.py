@@ -30,6 +30,7 @@ from panel_app.core.errors import ValidationError
 from panel_app.gui.context import AppContext
 from panel_app.gui.dialogs.case_attachments import DocumentsTab, NotesTab
 from panel_app.gui.dialogs.case_fields import FieldEditor
+from panel_app.gui.dialogs.case_ladder import LadderTab
 from panel_app.gui.icons import risk_text
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.tempdocs import TempDocuments
@@ -86,6 +87,8 @@ class CaseFormDialog(QDialog):
         self.documents_tab = DocumentsTab(host, ctx, temp_docs, owner, self)
         self.notes_index = self.tabs.addTab(self.notes_tab, "Notes")
         self.documents_index = self.tabs.addTab(self.documents_tab, "Documents")
+        self.ladder_tab = LadderTab(host, ctx, self)
+        self.ladder_index = self.tabs.addTab(self.ladder_tab, "Ladder")
         layout.addWidget(self.tabs, 1)
 
         self.buttons = QWidget()
@@ -116,6 +119,9 @@ class CaseFormDialog(QDialog):
             editor.on_change(lambda *_args, name=editor.name: self._edited(name))
         self.notes_tab.changed.connect(self._attachments_changed)
         self.documents_tab.changed.connect(self._attachments_changed)
+        self.documents_tab.changed.connect(self.ladder_tab.reload)
+        self.ladder_tab.changed.connect(self._attachments_changed)
+        self.ladder_tab.documents_loaded.connect(self.documents_tab.show_documents)
         self.finished.connect(lambda _r: self.documents_tab.discard_copies())
         self._update_attachment_tabs()
         self._load()
@@ -157,7 +163,8 @@ class CaseFormDialog(QDialog):
     def _update_attachment_tabs(self) -> None:
         saved = self.case_id is not None
         for index, tab in ((self.notes_index, self.notes_tab),
-                           (self.documents_index, self.documents_tab)):
+                           (self.documents_index, self.documents_tab),
+                           (self.ladder_index, self.ladder_tab)):
             self.tabs.setTabEnabled(index, saved)
             self.tabs.setTabToolTip(index, "" if saved else "Save the case first")
             tab.case_id = self.case_id

@@ -33,6 +33,8 @@ from panel_app.gui.tempdocs import TempDocuments
 from panel_app.gui.theme import heading
 from panel_app.gui.views.bundles_view import make_bundles_view
 from panel_app.gui.views.cases_view import CasesView
+from panel_app.gui.views.ladder_view import make_ladder_view
+from panel_app.gui.views.meetings_view import MeetingsView
 from panel_app.gui.views.placeholder import PlaceholderPage
 from panel_app.gui.views.settings_view import SettingsView
 from panel_app.gui.worker import SessionHost
@@ -45,6 +47,8 @@ SECTIONS = ("Cases", "Ladder", "Proposals & moves", "Quotas", "Meetings", "Bundl
 # detail it shows). Sections without a view show a placeholder saying what will come.
 SECTION_VIEWS: dict[str, Callable[[SessionHost, MainWindow], QWidget]] = {}
 SECTION_VIEWS["Bundles"] = make_bundles_view
+SECTION_VIEWS["Meetings"] = MeetingsView
+SECTION_VIEWS["Ladder"] = make_ladder_view
 
 
 class MainWindow(QMainWindow):
