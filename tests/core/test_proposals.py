@@ -377,3 +377,25 @@ def test_every_write_is_logged_for_bundles(panel):
         "SELECT count(*) FROM changes WHERE entity = 'proposal_event'").fetchone()[0]
     assert events > 0
     assert len(pid) == 32 and int(pid, 16) >= 0  # random hex ids
+
+
+def test_decision_freezes_the_ladder_check_of_the_request_on_the_item(panel):
+    """An AP-place item must not carry the case's later managed-move check."""
+    import json
+    from datetime import date
+
+    s = panel.session
+    zoe = panel.cases["zoe"]
+    pid = s.proposals.add(zoe, "ap-place", title="Intervention place", start="01/12/2026",
+                          weeks=16).id
+    s.proposals.submit(pid, on="04/11/2026")  # records an AP-place check (unavailable)
+    s.ladders.record_check(zoe, "managed-move", on=date(2026, 11, 2))
+    s.ladders.record_check(zoe, "managed-move", on=date(2026, 11, 5))
+    mid = panel.m.add_meeting("10/11/2026").id
+    panel.m.build_agenda(mid)
+    item = next(i for i in panel.m.agenda(mid) if i.entity == "proposal")
+    decision = panel.m.decide(mid, item.position, "approved", rationale="Ladder followed")
+    frozen = json.loads(s.db.conn.execute(
+        "SELECT ladder FROM meeting_decisions WHERE id = ?", (decision.id,)).fetchone()[0])
+    assert "AP place" in frozen["verdict"]  # the AP-place check, not the later move one
+    assert "managed move" not in frozen["verdict"]

@@ -155,11 +155,14 @@ class MeetingsService:
                 return found
         return None
 
-    def ladder_snapshot(self, case_id: str, on: date) -> dict[str, Any] | None:
-        """The case's latest recorded ladder check on or before ``on``, as frozen into a
-        decision: ``{verdict, overridden, override_reason, missing, check_id}``; None when
-        the case has no recorded check (the minutes then print no ladder line)."""
-        checks = [c for c in self._s.ladders.list_checks(case_id) if c.on <= on]
+    def ladder_snapshot(self, case_id: str, on: date,
+                        action: str | None = None) -> dict[str, Any] | None:
+        """The case's latest recorded ladder check on or before ``on`` (for ``action``, the
+        request the item is about, when known), as frozen into a decision: ``{verdict,
+        overridden, override_reason, missing, check_id}``; None when there is no such
+        check (the minutes then print no ladder line)."""
+        checks = [c for c in self._s.ladders.list_checks(case_id)
+                  if c.on <= on and (action is None or c.action == action)]
         if not checks:
             return None
         check = checks[-1]
@@ -1105,8 +1108,13 @@ class MeetingsService:
                                       f"The votes ({f} for, {a} against) do not match the "
                                       f"decision '{OUTCOME_LABELS[Outcome(outcome)]}': check "
                                       "them."))
+        action = None
+        if found.entity == "proposal" and found.entity_id:
+            # the check for the request this item is about, not another request's
+            action = self._s.proposals.get(found.entity_id).ladder_action
         frozen = dict(ladder) if ladder is not None else (
-            self.ladder_snapshot(found.case_id, meeting.date) if found.case_id else None)
+            self.ladder_snapshot(found.case_id, meeting.date, action)
+            if found.case_id else None)
         fields = {
             "outcome": outcome, "method": how, "votes_for": counts[0],
             "votes_against": counts[1], "votes_abstain": counts[2],
