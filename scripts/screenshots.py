@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         from screenshot_meetings import capture_meetings  # scripts/ is on sys.path here
 
         capture_meetings(app, window, grab, _wait)
+        from screenshot_proposals import capture_proposals  # scripts/ is on sys.path here
+
+        capture_proposals(app, window, grab, _wait, args.all)
         from screenshot_bundles import capture_bundles  # scripts/ is on sys.path here
 
         capture_bundles(app, window, host, ctx, folder, grab, _wait, args.all)

@@ -20,12 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from panel_app import __version__
-from panel_app.cli import bundles, cases, keys, ladder, meetings, privacy, proposals
+from panel_app.cli import bundles, cases, imports, keys, ladder, meetings, privacy, proposals
 from panel_app.cli.common import EXIT_FAIL, CliError, Parents, Secrets, validation_failed
 from panel_app.core.errors import PanelError, ValidationError
 from panel_app.core.secrets.keyring_store import KeyringStore
 
-GROUPS = [keys, cases, ladder, bundles, meetings, proposals, privacy]
+GROUPS = [keys, cases, ladder, bundles, meetings, proposals, privacy, imports]
 
 
 def build_parser() -> argparse.ArgumentParser:

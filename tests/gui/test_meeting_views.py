@@ -206,3 +206,23 @@ def test_lock_closes_meeting_mode_and_clears(qtbot: Any, demo_window: Any,
     assert view.mode is None and not mode.isVisible()
     assert view.model.rowCount() == 0 and view.tracker.model.rowCount() == 0
     assert view.details.model.rowCount() == 0 and view.agenda.model.rowCount() == 0
+
+
+def test_new_meeting_series_from_the_dialog(qtbot: Any, view: MeetingsView) -> None:
+    before = len(view.rows)
+    qtbot.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: view.new_dialog is not None and view.new_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = view.new_dialog
+    dialog.date.setText("31/02/2027")  # impossible: refused under the field, nothing added
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.rows.messages["date"].text()) and not dialog.busy,
+                    timeout=WAIT_MS)
+    assert dialog.isVisible()
+    dialog.date.setText("12/01/2027")
+    dialog.count.setValue(3)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT_MS):
+        dialog.submit()
+    assert len(view.rows) == before + 3
+    assert "Added 3 meetings" in view.message.text()

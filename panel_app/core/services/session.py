@@ -70,12 +70,15 @@ if TYPE_CHECKING:
     from panel_app.core.reports.minutes import QuotaSnapshot
     from panel_app.core.services.bundles import BundleService
     from panel_app.core.services.calendar import CalendarService
+    from panel_app.core.services.exclusions import ExclusionsService
+    from panel_app.core.services.imports import ImportsService
     from panel_app.core.services.ladders import LadderService
     from panel_app.core.services.meetings import MeetingsService
     from panel_app.core.services.moves import MovesService, PlacementsService
     from panel_app.core.services.privacy import PrivacyService
     from panel_app.core.services.proposals import ProposalsService
     from panel_app.core.services.quotas import QuotasService
+    from panel_app.core.services.reports import ReportsService
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 
@@ -397,6 +400,27 @@ class PartnershipSession:
         from panel_app.core.services.privacy import PrivacyService
 
         return PrivacyService(self)
+
+    @functools.cached_property
+    def imports(self) -> ImportsService:
+        """MIS CSV and Common Transfer File imports: preview, then one transaction."""
+        from panel_app.core.services.imports import ImportsService
+
+        return ImportsService(self)
+
+    @functools.cached_property
+    def exclusions(self) -> ExclusionsService:
+        """Exclusion and attendance records per pupil, schools' term totals."""
+        from panel_app.core.services.exclusions import ExclusionsService
+
+        return ExclusionsService(self)
+
+    @functools.cached_property
+    def reports(self) -> ReportsService:
+        """Exclusions, moves and outcomes reports per school and term; CSV and PDF."""
+        from panel_app.core.services.reports import ReportsService
+
+        return ReportsService(self)
 
     def verify_audit(self) -> AuditCheck:
         """Verify the audit trail's hash chain; the first broken link is ``problem``

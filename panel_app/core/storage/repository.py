@@ -59,6 +59,12 @@ ENTITY_TABLES = {
     "quota_year": "quota_years",
     "quota_allocation": "quota_allocations",
     "quota_charge": "quota_charges",
+    # exclusion and attendance records, school term totals, import column mappings
+    # (schema version 8; reads in storage/records_repo.py)
+    "exclusion": "exclusions",
+    "attendance": "attendance_records",
+    "school_term_figures": "school_term_figures",
+    "import_mapping": "import_mappings",
 }
 
 

@@ -720,6 +720,73 @@ def _v7_audit_chain(db: sqlite_utils.Database) -> None:
         db.conn.execute(statement)
 
 
+# Version 8 (data in and out, issue 7): exclusion and attendance records per pupil,
+# per-school term totals (when only totals are known), and the CSV column mapping each
+# school's MIS export was last imported with. Self-contained: only new tables; random ids.
+# ``exclusions.school_id`` is the excluding school; it is NULL for an exclusion by a school
+# outside the partnership (read from a pupil's CTF history). No UNIQUE keys: two
+# installations may each record the same term's totals, and bundles must still merge.
+_RECORDS_V8 = [
+    """CREATE TABLE exclusions (
+        id TEXT PRIMARY KEY,
+        pupil_id TEXT NOT NULL REFERENCES pupils(id),
+        school_id TEXT REFERENCES schools(id),
+        kind TEXT NOT NULL,
+        start_on TEXT NOT NULL,
+        days REAL,
+        reason TEXT NOT NULL DEFAULT 'OT',
+        status TEXT NOT NULL DEFAULT '',
+        decided_on TEXT,
+        source TEXT NOT NULL DEFAULT 'entered',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX exclusions_pupil ON exclusions(pupil_id, start_on)",
+    "CREATE INDEX exclusions_school ON exclusions(school_id, start_on)",
+    """CREATE TABLE attendance_records (
+        id TEXT PRIMARY KEY,
+        pupil_id TEXT NOT NULL REFERENCES pupils(id),
+        school_id TEXT REFERENCES schools(id),
+        academic_year INTEGER NOT NULL,
+        term TEXT NOT NULL DEFAULT '',
+        percent REAL NOT NULL,
+        sessions_possible INTEGER,
+        sessions_attended INTEGER,
+        source TEXT NOT NULL DEFAULT 'entered',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX attendance_records_pupil ON attendance_records(pupil_id, academic_year, term)",
+    """CREATE TABLE school_term_figures (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        academic_year INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        roll INTEGER,
+        suspensions INTEGER,
+        suspension_days REAL,
+        pupils_suspended INTEGER,
+        permanent_exclusions INTEGER,
+        attendance_pct REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX school_term_figures_key ON school_term_figures(academic_year, school_id, term)",
+    """CREATE TABLE import_mappings (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        kind TEXT NOT NULL,
+        mapping TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX import_mappings_school ON import_mappings(school_id, kind)",
+]
+
+
+def _v8_records(db: sqlite_utils.Database) -> None:
+    for statement in _RECORDS_V8:
+        db.conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _script(_V1),
     2: _v2,
@@ -728,6 +795,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     5: _v5_meetings,
     6: _v6_proposals,
     7: _v7_audit_chain,
+    8: _v8_records,
 }
 LATEST = max(MIGRATIONS)
 

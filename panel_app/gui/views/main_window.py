@@ -36,6 +36,8 @@ from panel_app.gui.views.cases_view import CasesView
 from panel_app.gui.views.ladder_view import make_ladder_view
 from panel_app.gui.views.meetings_view import MeetingsView
 from panel_app.gui.views.placeholder import PlaceholderPage
+from panel_app.gui.views.proposals_view import make_proposals_view
+from panel_app.gui.views.quotas_view import make_quotas_view
 from panel_app.gui.views.settings_view import SettingsView
 from panel_app.gui.worker import SessionHost
 
@@ -49,6 +51,8 @@ SECTION_VIEWS: dict[str, Callable[[SessionHost, MainWindow], QWidget]] = {}
 SECTION_VIEWS["Bundles"] = make_bundles_view
 SECTION_VIEWS["Meetings"] = MeetingsView
 SECTION_VIEWS["Ladder"] = make_ladder_view
+SECTION_VIEWS["Proposals & moves"] = make_proposals_view
+SECTION_VIEWS["Quotas"] = make_quotas_view
 
 
 class MainWindow(QMainWindow):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from panel_app.gui.dialogs.minutes_export import MinutesDialog
+from panel_app.gui.dialogs.new_meeting import NewMeetingDialog
 from panel_app.gui.models.meetings import MeetingRow, RawSortProxy, long_date, meetings_model
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import heading, message_label, set_message
@@ -52,16 +53,20 @@ class MeetingsView(QWidget):
         self.rows: list[MeetingRow] = []
         self.mode: MeetingModeWindow | None = None
         self.minutes_dialog: MinutesDialog | None = None
+        self.new_dialog: NewMeetingDialog | None = None
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Meetings", parent=self))
         top.addStretch(1)
+        self.new_button = QPushButton("S&chedule meetings…")
+        self.new_button.setToolTip("Add a meeting or a fortnightly series (Ctrl+Shift+N)")
         self.mode_button = QPushButton("Meeting &mode…")
         self.mode_button.setToolTip("Step through the chosen meeting's agenda and record "
                                     "decisions and actions (Ctrl+Shift+M)")
         self.minutes_button = QPushButton("Minutes &PDF…")
         self.minutes_button.setToolTip("Save the chosen meeting's minutes as a PDF (Ctrl+M)")
+        top.addWidget(self.new_button)
         top.addWidget(self.mode_button)
         top.addWidget(self.minutes_button)
         layout.addLayout(top)
@@ -76,6 +81,7 @@ class MeetingsView(QWidget):
         layout.addWidget(self.tabs, 1)
 
         for keys, slot in (("Ctrl+Shift+M", self.open_meeting_mode),
+                           ("Ctrl+Shift+N", self.new_meeting),
                            ("Ctrl+M", self.show_minutes)):
             shortcut = QShortcut(QKeySequence(keys), self)  # while this section is shown
             shortcut.activated.connect(slot)
@@ -83,6 +89,7 @@ class MeetingsView(QWidget):
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.open_meeting_mode)
+        self.new_button.clicked.connect(self.new_meeting)
         self.mode_button.clicked.connect(self.open_meeting_mode)
         self.minutes_button.clicked.connect(self.show_minutes)
         self.list_filter.currentIndexChanged.connect(lambda _i: self._show_rows())
@@ -98,7 +105,8 @@ class MeetingsView(QWidget):
                            and self.mode.close())
         self._enable(False)
         d, a, t = self.details, self.agenda, self.tracker
-        order = [self.mode_button, self.minutes_button, self.tabs, self.list_filter, self.table,
+        order = [self.new_button, self.mode_button, self.minutes_button, self.tabs,
+                 self.list_filter, self.table,
                  self.detail_tabs, d.table, *d.attendance_buttons.values(), a.table,
                  a.build_button, a.up_button, a.down_button, a.remove_button, a.new_title,
                  a.new_section, a.add_button, t.filter, t.table, t.done_button,
@@ -233,6 +241,25 @@ class MeetingsView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         set_message(self.message, error_text(exc))
+
+    # -- new meetings ------------------------------------------------------------------------
+    def new_meeting(self) -> None:
+        """Ask for the date (and more), then add the meeting or series on the worker."""
+        def ask(schools: list[tuple[str, str]]) -> None:
+            dialog = NewMeetingDialog(self._host, schools, self._ctx.clock.today(), self)
+            self.new_dialog = dialog
+            dialog.succeeded.connect(self._meeting_added)
+            dialog.open()
+
+        self._host.run(lambda s: [(x.id, x.name) for x in s.list_schools() if x.member],
+                       success=ask, failure=self._failed, parent=self)
+
+    def _meeting_added(self, saved: Any) -> None:
+        added = len(saved.ids) or 1
+        note = " ".join(w.message for w in saved.warnings)
+        text = f"Added {added} meeting{'s' if added != 1 else ''}." + (f" {note}" if note else "")
+        set_message(self.message, text, "warning" if note else "ok")
+        self.refresh()
 
     # -- meeting mode and minutes ----------------------------------------------------------
     def open_meeting_mode(self) -> MeetingModeWindow | None:
