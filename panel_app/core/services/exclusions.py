@@ -21,8 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from panel_app.core.domain.calendar import parse_year_label
-from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.exclusions import (
     FIGURE_FIELDS,
     REASONS,
@@ -44,6 +43,8 @@ from panel_app.core.domain.exclusions import (
     term_index,
     term_label,
 )
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.issues import Issue, errors, warnings
 from panel_app.core.domain.upn import normalise_upn
 from panel_app.core.errors import NotFoundError, PanelError, ValidationError
@@ -55,9 +56,6 @@ from panel_app.core.storage.records_repo import RecordsStore
 if TYPE_CHECKING:
     from panel_app.core.services.session import PartnershipSession
 
-
-def _err(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "error", fld, message, params)
 
 
 def _number(value: Any, fld: str, what: str, issues: list[Issue], *,
@@ -116,14 +114,7 @@ class ExclusionsService:
         return self._s.clock.today()
 
     def _year(self, year: int | str | None) -> int:
-        if year is None or (isinstance(year, str) and not year.strip()):
-            return academic_year_start(self._today())
-        if isinstance(year, int):
-            return year
-        try:
-            return parse_year_label(year)
-        except ValueError as exc:
-            raise ValidationError([_err("invalid_year", "year", str(exc))]) from None
+        return school_year(year, self._today())
 
     def pupil_id(self, ref: str) -> str:
         """A pupil from a case reference or id, or a UPN."""

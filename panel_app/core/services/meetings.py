@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.calendar import SchoolCalendar
 from panel_app.core.domain.dates import format_uk, parse_date
+from panel_app.core.domain.inputs import date_input
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import warning as _warn
 from panel_app.core.domain.issues import Issue, errors
 from panel_app.core.domain.meetings import (
     ACTION_STATE_LABELS,
@@ -101,12 +104,6 @@ class Saved:
     ids: tuple[str, ...] = ()
 
 
-def _err(code: str, field: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "error", field, message, params)
-
-
-def _warn(code: str, field: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "warning", field, message, params)
 
 
 def _changes(*entities: str, ids: Iterable[str] = ()) -> Changes:
@@ -114,15 +111,7 @@ def _changes(*entities: str, ids: Iterable[str] = ()) -> Changes:
 
 
 def _date(value: date | str | None, field: str, issues: list[Issue], what: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    if not str(value).strip():
-        return None
-    try:
-        return parse_date(str(value))
-    except ValueError as exc:
-        issues.append(_err("invalid_date", field, f"{what}: {exc}"))
-        return None
+    return date_input(value, field, what, issues)
 
 
 class MeetingsService:

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import warning as _warn
 from panel_app.core.domain.issues import Issue, errors, warnings
 from panel_app.core.domain.moves import (
     ADMISSION_TEMPLATE,
@@ -58,12 +60,6 @@ if TYPE_CHECKING:
 
 _ONE_DAY = timedelta(days=1)
 
-def _err(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "error", fld, message, params)
-
-
-def _warn(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "warning", fld, message, params)
 
 
 def _days_list(values: Iterable[date | str], fld: str, what: str,

@@ -22,6 +22,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import warning as _warn
 from panel_app.core.domain.issues import Issue, errors
 from panel_app.core.domain.meetings import AgendaItem, Meeting, Section
 from panel_app.core.domain.moves import MoveOutcome, PlacementOutcome
@@ -63,12 +65,6 @@ EDITABLE = ("title", "details", "requested_start", "requested_weeks", "receiving
             "fair_access_reason")
 
 
-def _err(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "error", fld, message, params)
-
-
-def _warn(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "warning", fld, message, params)
 
 
 def _changes(*ids: str) -> Changes:

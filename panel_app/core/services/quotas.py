@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from panel_app.core.domain.calendar import parse_year_label, year_label
-from panel_app.core.domain.dates import academic_year_start, format_uk, parse_date
+from panel_app.core.domain.calendar import year_label
+from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.inputs import date_input as day
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.issues import Issue, errors, warnings
 from panel_app.core.domain.quotas import (
     FORMULA_LABELS,
@@ -43,9 +46,6 @@ if TYPE_CHECKING:
     from panel_app.core.services.session import PartnershipSession
 
 
-def _err(code: str, fld: str, message: str, **params: Any) -> Issue:
-    return Issue(code, "error", fld, message, params)
-
 
 def money(value: int | str | None, fld: str, what: str, issues: list[Issue]) -> int | None:
     """Pence from an int (pence) or text in pounds; None when not given."""
@@ -63,18 +63,6 @@ def money(value: int | str | None, fld: str, what: str, issues: list[Issue]) -> 
         return None
 
 
-def day(value: date | str | None, fld: str, what: str, issues: list[Issue]) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    if not str(value).strip():
-        return None
-    try:
-        return parse_date(str(value))
-    except ValueError as exc:
-        issues.append(_err("invalid_date", fld, f"{what}: {exc}"))
-        return None
-
-
 class QuotasService:
     """The quotas part of the facade; reach it as ``session.quotas``."""
 
@@ -86,14 +74,7 @@ class QuotasService:
         return ProposalsRepo(self._s.db)
 
     def _year_number(self, year: int | str | None) -> int:
-        if year is None or (isinstance(year, str) and not year.strip()):
-            return academic_year_start(self._s.clock.today())
-        if isinstance(year, int):
-            return year
-        try:
-            return parse_year_label(year)
-        except ValueError as exc:
-            raise ValidationError([_err("invalid_year", "year", str(exc))]) from None
+        return school_year(year, self._s.clock.today())
 
     def _schools(self) -> list[rules.SchoolBasis]:
         return [rules.SchoolBasis(s.id, s.name, s.roll, s.fsm_count)

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_app.core.domain.calendar import parse_year_label, year_label
-from panel_app.core.domain.dates import academic_year_start
-from panel_app.core.domain.issues import Issue
+from panel_app.core.domain.calendar import year_label
+from panel_app.core.domain.inputs import error as _err
+from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.meetings import DEFAULT_MARKING
 from panel_app.core.errors import ValidationError
 from panel_app.core.reports import statistics as stats
@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 Report = stats.ExclusionsReport | stats.MovesReport | stats.OutcomesReport
 
 
-def _err(code: str, fld: str, message: str) -> Issue:
-    return Issue(code, "error", fld, message)
-
 
 class ReportsService:
     """The reports part of the facade; reach it as ``session.reports``."""
@@ -49,14 +46,7 @@ class ReportsService:
         return RecordsStore(self._s.db)
 
     def _year(self, year: int | str | None) -> int:
-        if year is None or (isinstance(year, str) and not year.strip()):
-            return academic_year_start(self._s.clock.today())
-        if isinstance(year, int):
-            return year
-        try:
-            return parse_year_label(year)
-        except ValueError as exc:
-            raise ValidationError([_err("invalid_year", "year", str(exc))]) from None
+        return school_year(year, self._s.clock.today())
 
     def _on(self, year: int) -> date:
         """The report date: today, or the year's last day once the year is over."""
