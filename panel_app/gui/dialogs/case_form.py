@@ -31,6 +31,7 @@ from panel_app.gui.context import AppContext
 from panel_app.gui.dialogs.case_attachments import DocumentsTab, NotesTab
 from panel_app.gui.dialogs.case_fields import FieldEditor
 from panel_app.gui.dialogs.case_ladder import LadderTab
+from panel_app.gui.dialogs.case_sar import export_subject_access
 from panel_app.gui.icons import risk_text
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.tempdocs import TempDocuments
@@ -99,6 +100,12 @@ class CaseFormDialog(QDialog):
         self.save_close_button = QPushButton("Save and close")
         self.close_button = QPushButton("Close")
         self.close_button.setToolTip("Close the form (Esc)")
+        self.sar_button = QPushButton("Subject access e&xport…")
+        self.sar_button.setToolTip("Everything held about this pupil as a PDF and JSON for a "
+                                   "subject-access request (not encrypted)")
+        self.sar_button.setAutoDefault(False)
+        self.sar_result: Any = None
+        button_row.addWidget(self.sar_button)
         button_row.addStretch(1)
         for button in (self.save_button, self.save_close_button, self.close_button):
             button.setAutoDefault(False)
@@ -108,6 +115,7 @@ class CaseFormDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.save_close_button.clicked.connect(self.save_and_close)
         self.close_button.clicked.connect(self.reject)
+        self.sar_button.clicked.connect(lambda: export_subject_access(self, host))
         save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         save_shortcut.activated.connect(self.save)
 
@@ -168,6 +176,7 @@ class CaseFormDialog(QDialog):
             self.tabs.setTabEnabled(index, saved)
             self.tabs.setTabToolTip(index, "" if saved else "Save the case first")
             tab.case_id = self.case_id
+        self.sar_button.setEnabled(saved)
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self) -> None:

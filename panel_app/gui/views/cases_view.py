@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from panel_app.core.domain.models import CaseFilter, CaseList, CaseStatus, Risk, School
 from panel_app.core.domain.schoolyears import YEAR_GROUPS, year_group_label
+from panel_app.gui.dialogs.import_pupils import ImportPupilsDialog
 from panel_app.gui.icons import RISK_LABELS, risk_icon
 from panel_app.gui.models.case_table import COLUMNS, CaseTableModel
 from panel_app.gui.qtcompat import emit
@@ -80,6 +81,10 @@ class CasesView(QWidget):
         self.new_button = QPushButton("&New case…")
         self.new_button.setToolTip("Add a case (Ctrl+N)")
         top.addWidget(self.new_button)
+        self.import_button = QPushButton("&Import…")
+        self.import_button.setToolTip("Import pupils from an MIS CSV export or a CTF (Ctrl+Shift+I)")
+        top.addWidget(self.import_button)
+        self.import_dialog: ImportPupilsDialog | None = None
         layout.addLayout(top)
 
         filters = QHBoxLayout()
@@ -121,6 +126,7 @@ class CasesView(QWidget):
         for combo in (self.school, self.year, self.risk, self.status):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.new_button.clicked.connect(self.new_case)
+        self.import_button.clicked.connect(self.open_import)
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -266,6 +272,23 @@ class CasesView(QWidget):
         if case_id is not None:
             emit(self.open_case, case_id)
 
+    def open_import(self) -> ImportPupilsDialog:
+        """The import dialog (one at a time); the list refreshes after an import."""
+        if self.import_dialog is not None:
+            self.import_dialog.raise_()
+            return self.import_dialog
+        dialog = ImportPupilsDialog(self._host, self)
+        self.import_dialog = dialog
+        dialog.imported.connect(lambda _r: self.refresh())
+        dialog.finished.connect(lambda _r: self._import_closed(dialog))
+        dialog.show()
+        return dialog
+
+    def _import_closed(self, dialog: ImportPupilsDialog) -> None:
+        if self.import_dialog is dialog:
+            self.import_dialog = None
+        dialog.deleteLater()
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
@@ -275,6 +298,8 @@ class CasesView(QWidget):
         self._seq += 1
         self._in_flight = self._again = False  # the lock dropped any pending result
         self._search_timer.stop()
+        if self.import_dialog is not None:  # it shows pupils' rows
+            self.import_dialog.reject()
         self.last_result = None
         self.model.clear()
         for widget in (self.search, self.school):

@@ -38,11 +38,12 @@ from panel_app.gui.views.meetings_view import MeetingsView
 from panel_app.gui.views.placeholder import PlaceholderPage
 from panel_app.gui.views.proposals_view import make_proposals_view
 from panel_app.gui.views.quotas_view import make_quotas_view
+from panel_app.gui.views.reports_view import ReportsView
 from panel_app.gui.views.settings_view import SettingsView
 from panel_app.gui.worker import SessionHost
 
 SECTIONS = ("Cases", "Ladder", "Proposals & moves", "Quotas", "Meetings", "Bundles",
-            "Settings")
+            "Reports", "Settings")
 
 # Views of the sections, built with (host, main_window). A view may define ``load()``
 # (called after every unlock) and ``clear()`` (called on lock: it must drop every pupil
@@ -53,6 +54,7 @@ SECTION_VIEWS["Meetings"] = MeetingsView
 SECTION_VIEWS["Ladder"] = make_ladder_view
 SECTION_VIEWS["Proposals & moves"] = make_proposals_view
 SECTION_VIEWS["Quotas"] = make_quotas_view
+SECTION_VIEWS["Reports"] = ReportsView
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +113,9 @@ class MainWindow(QMainWindow):
         self.file_label = QLabel()
         self.file_label.setAccessibleName("Open file")
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.audit_state = QLabel()  # shown only when the audit chain is broken
+        self.audit_state.setVisible(False)
+        self.statusBar().addPermanentWidget(self.audit_state)
         self.statusBar().addPermanentWidget(self.file_label)
         self.statusBar().addPermanentWidget(self.lock_icon_label)
         self.statusBar().addPermanentWidget(self.lock_state)
@@ -175,6 +180,9 @@ class MainWindow(QMainWindow):
                                         self.focus_search, "Search the case list")
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_case_action)
+        self.import_action = self._action("&Import pupils…", "Ctrl+Shift+I", self.import_pupils,
+                                          "Import pupils from an MIS CSV export or a CTF")
+        file_menu.addAction(self.import_action)
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -189,8 +197,8 @@ class MainWindow(QMainWindow):
             self.section_actions.append(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About Partnership Panel", None, self.about))
-        self.data_actions = [self.new_case_action, self.lock_action, self.find_action,
-                             *self.section_actions]
+        self.data_actions = [self.new_case_action, self.import_action, self.lock_action,
+                             self.find_action, *self.section_actions]
 
     def _idle_ms(self) -> int:
         if self.ctx.idle_ms_override is not None:
@@ -204,6 +212,11 @@ class MainWindow(QMainWindow):
 
     def show_section(self, name: str) -> None:
         self.sidebar.setCurrentRow(SECTIONS.index(name))
+
+    def import_pupils(self) -> None:
+        if not self.locked:
+            self.show_section("Cases")
+            self.cases.open_import()
 
     def focus_search(self) -> None:
         if self.locked:
@@ -297,6 +310,7 @@ class MainWindow(QMainWindow):
             note = ("The key is not saved on this computer (no secure keyring): the "
                     "passphrase will be asked at each unlock.")
         self.statusBar().showMessage(note, 8000)
+        self._show_audit_state()
         self.idle.start()
         emit(self.lock_changed, False)
 
@@ -312,6 +326,14 @@ class MainWindow(QMainWindow):
         self.lock_state.setToolTip("Ctrl+L locks now" if not self.locked else "Unlock to carry on")
         self.file_label.setText(str(self.path))
         self.file_label.setToolTip(f"Partnership file: {self.path}")
+
+    def _show_audit_state(self) -> None:
+        broken = self.info.get("audit_ok") is False
+        problem = str(self.info.get("audit_problem") or "an entry was changed")
+        self.audit_state.setText("⚠ Audit trail broken (see Settings)" if broken else "")
+        self.audit_state.setToolTip(problem if broken else "")
+        self.audit_state.setAccessibleName(f"Audit trail broken: {problem}" if broken else "")
+        self.audit_state.setVisible(broken)
 
     # -- misc ------------------------------------------------------------------------------
     def about(self) -> None:

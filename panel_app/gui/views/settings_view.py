@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from panel_app.core.services import key_status
 from panel_app.gui.context import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, AppContext
 from panel_app.gui.dialogs.passphrase import ChangePassphraseDialog
+from panel_app.gui.dialogs.privacy_dialog import AUDIT_TAB, RETENTION_TAB, PrivacyDialog
 from panel_app.gui.dialogs.recovery_key import RecoveryKeyDialog
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import heading, message_label, set_message
@@ -59,6 +60,7 @@ class SettingsView(QWidget):
         self._ctx = ctx
         self.confirm: Callable[[QWidget, str, str], bool] = ask
         self.dialog: QWidget | None = None  # the sub-dialog open now, if any
+        self.privacy: PrivacyDialog | None = None  # audit trail and retention
         self.path_text = ""
 
         outer = QVBoxLayout(self)
@@ -127,6 +129,23 @@ class SettingsView(QWidget):
         form.addRow("", hint)
         layout.addWidget(you)
 
+        privacy = QGroupBox("Privacy: audit trail and retention")
+        box = QVBoxLayout(privacy)
+        self.audit_warning = message_label()
+        box.addWidget(self.audit_warning)
+        row = QHBoxLayout()
+        self.audit_button = QPushButton("A&udit trail…")
+        self.audit_button.setToolTip("Who changed what and when; check the chain; export "
+                                     "a case's history")
+        self.retention_button = QPushButton("Rete&ntion and purge…")
+        self.retention_button.setToolTip("The retention policy, the cases due for review, "
+                                         "and purge")
+        row.addWidget(self.audit_button)
+        row.addWidget(self.retention_button)
+        row.addStretch(1)
+        box.addLayout(row)
+        layout.addWidget(privacy)
+
         self.file_label = QLabel("")
         self.file_label.setProperty("role", "muted")
         self.file_label.setWordWrap(True)
@@ -142,6 +161,8 @@ class SettingsView(QWidget):
         self.recovery_button.clicked.connect(self.new_recovery_key)
         self.save_name_button.clicked.connect(self.save_user_name)
         self.user_name.returnPressed.connect(self.save_user_name)
+        self.audit_button.clicked.connect(lambda: self.open_privacy(AUDIT_TAB))
+        self.retention_button.clicked.connect(lambda: self.open_privacy(RETENTION_TAB))
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, info: dict[str, Any]) -> None:
@@ -150,7 +171,16 @@ class SettingsView(QWidget):
                                 f"{info.get('schema_version', '?')}")
         self.path_text = str(info.get("path", ""))
         set_message(self.message, "")
+        self.show_audit_state(info)
         self.refresh_keyring()
+
+    def show_audit_state(self, info: dict[str, Any]) -> None:
+        if info.get("audit_ok") is False:
+            set_message(self.audit_warning, "The audit trail is broken: "
+                        + str(info.get("audit_problem") or "an entry was changed."),
+                        "warning")
+        else:
+            set_message(self.audit_warning, "")
 
     def clear(self) -> None:
         self.user_name.clear()
@@ -239,7 +269,18 @@ class SettingsView(QWidget):
         self._host.run(lambda s: s.set_user_name(name), success=done, failure=self._failed,
                        parent=self)
 
+    def open_privacy(self, tab: int = AUDIT_TAB) -> PrivacyDialog:
+        if self.privacy is None:
+            self.privacy = PrivacyDialog(self._host, self)
+        self.privacy.show_tab(tab)
+        self.privacy.load()
+        self.privacy.show()
+        self.privacy.raise_()
+        return self.privacy
+
     def close_dialogs(self) -> None:
+        if self.privacy is not None:
+            self.privacy.close()
         dialog, self.dialog = self.dialog, None
         if isinstance(dialog, RecoveryKeyDialog):
             dialog.force_close()
