@@ -226,3 +226,20 @@ def test_new_meeting_series_from_the_dialog(qtbot: Any, view: MeetingsView) -> N
         dialog.submit()
     assert len(view.rows) == before + 3
     assert "Added 3 meetings" in view.message.text()
+
+
+def test_declare_an_interest(qtbot: Any, view: MeetingsView) -> None:
+    details = view.details
+    details.declare("Governor at Castleton High School")  # nobody selected: refused
+    assert "Select the one member" in details.message.text()
+    details.table.selectionModel().select(details.model.index(0, 0),
+                                          QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+    assert len(details.selected_members()) == 1
+    name = details.model.record(0).name
+    details.declare("Governor at Castleton High School")
+    qtbot.waitUntil(lambda: "Select the one" not in details.message.text(), timeout=WAIT_MS)
+    assert "Recorded an interest" in details.message.text(), details.message.text()
+    qtbot.waitUntil(lambda: "Governor at Castleton" in details.declarations.text(),
+                    timeout=WAIT_MS)
+    assert name in details.declarations.text()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -109,6 +110,11 @@ class MeetingDetails(QWidget):
             button.clicked.connect(lambda _c=False, key=key: self.record(key))
             buttons.addWidget(button)
             self.attendance_buttons[key] = button
+        self.declare_button = QPushButton("&Declare interest…")
+        self.declare_button.setToolTip("Record an interest declared by the selected member "
+                                       "(for example, governor at the receiving school)")
+        self.declare_button.clicked.connect(lambda _c=False: self.declare())
+        buttons.addWidget(self.declare_button)
         buttons.addStretch(1)
         right.addLayout(buttons)
         self.message = message_label()
@@ -149,8 +155,37 @@ class MeetingDetails(QWidget):
             self.quorum_icon.clear()
         self.model.set_rows(detail.members)
         self.declarations.setText("\n".join(detail.interests) or "None declared.")
-        for button in self.attendance_buttons.values():
+        for button in (*self.attendance_buttons.values(), self.declare_button):
             button.setEnabled(not m.frozen)
+
+    def declare(self, text: str | None = None) -> None:
+        """Record an interest declared by the one selected member (asks what it is)."""
+        if self.detail is None:
+            return
+        members = self.selected_members()
+        if len(members) != 1:
+            set_message(self.message, "Select the one member who declares the interest.")
+            self.table.setFocus()
+            return
+        member = members[0]
+        if text is None:
+            text, ok = QInputDialog.getText(
+                self, "Declare an interest", f"Interest declared by {member.name}:")
+            if not ok:
+                return
+        meeting_id = self.detail.meeting.id
+
+        def declare(s: Any) -> MeetingDetail:
+            s.meetings.declare_interest(meeting_id, member.name, text)
+            return load_detail(s, meeting_id)
+
+        def done(detail: MeetingDetail) -> None:
+            self.show_detail(detail)
+            set_message(self.message, f"Recorded an interest declared by {member.name}.", "ok")
+            emit(self.changed)
+
+        self._host.run(declare, success=done,
+                       failure=lambda e: set_message(self.message, error_text(e)), parent=self)
 
     def selected_members(self) -> list[Member]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
