@@ -16,8 +16,8 @@ from panel_app.core.secrets.keyfile import KeyFile, key_file_path
 from panel_app.core.services import unlock
 from panel_app.core.storage.connection import open_database
 from tests.conftest import PASSPHRASE
-from tests.data.make_golden import PASSPHRASE as GOLDEN_PASSPHRASE
 from tests.core.util import SQLITE_HEADER, case_values
+from tests.data.make_golden import PASSPHRASE as GOLDEN_PASSPHRASE
 
 GOLDEN = Path(__file__).parent.parent / "data" / "schema_v1.panel"
 FIRST, LAST = "Zebedee", "Quuxleyworth"

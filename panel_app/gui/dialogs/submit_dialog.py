@@ -145,7 +145,7 @@ class SubmitDialog(QDialog):
     def job(self) -> Callable[[Any], Any] | None:
         """The change to run on the worker, or None (with messages shown) if the input
         is not complete enough to send."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define job()")
 
     def submit(self) -> None:
         if self.busy:

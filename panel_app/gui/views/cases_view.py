@@ -82,7 +82,8 @@ class CasesView(QWidget):
         self.new_button.setToolTip("Add a case (Ctrl+N)")
         top.addWidget(self.new_button)
         self.import_button = QPushButton("&Import…")
-        self.import_button.setToolTip("Import pupils from an MIS CSV export or a CTF (Ctrl+Shift+I)")
+        self.import_button.setToolTip(
+            "Import pupils from an MIS CSV export or a CTF (Ctrl+Shift+I)")
         top.addWidget(self.import_button)
         self.import_dialog: ImportPupilsDialog | None = None
         layout.addLayout(top)
