@@ -112,9 +112,11 @@ def test_create_a_new_partnership(qtbot: Any, startup: Any, ctx: Any) -> None:
     assert window.info["partnership"] == "North Vale PMG"
     assert window.info["user_name"] == "Clerk Kent"
     assert "recovery_key" not in window.info
-    assert ctx.settings.last_file == dialog.target.resolve()
+    target = dialog.target
+    assert ctx.settings.last_file == target.resolve()
     window.lock()
-    unlock(dialog.target, recovery_key=key, new_passphrase="another passphrase",
+    qtbot.waitUntil(lambda: not window.host.busy, timeout=WAIT_MS)  # the worker closed it
+    unlock(target, recovery_key=key, new_passphrase="another passphrase",
            keyring=ctx.keyring, kdf=ctx.kdf).lock()
 
 

@@ -887,22 +887,44 @@ class PartnershipSession:
 
 @dataclass
 class _WriteTxn:
+    """One write transaction, taken with ``BEGIN IMMEDIATE`` so that another connection to
+    the same file (a second window, the CLI) makes this one wait for the busy timeout
+    instead of failing at its first write after a read; nested writes become savepoints
+    (``sqlite_utils.Database.atomic``). Disk errors become a StorageError."""
+
     db: sqlite_utils.Database
     path: Path
     _cm: Any = field(default=None, init=False)
+    _own: bool = field(default=False, init=False)
 
     def __enter__(self) -> sqlite_utils.Database:
-        self._cm = self.db.atomic()
         try:
+            if not self.db.conn.in_transaction:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                self._own = True
+            self._cm = self.db.atomic()
             return self._cm.__enter__()  # type: ignore[no-any-return]
         except DatabaseError as exc:
+            self._finish(failed=True)
             raise storage_error(exc, self.path) from None
+
+    def _finish(self, *, failed: bool) -> None:
+        if not self._own:
+            return
+        self._own = False
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK" if failed else "COMMIT")
 
     def __exit__(self, *exc: Any) -> bool:
         try:
             self._cm.__exit__(*exc)
+            self._finish(failed=exc[0] is not None)
         except DatabaseError as err:
+            self._finish(failed=True)
             raise storage_error(err, self.path) from None
+        except BaseException:
+            self._finish(failed=True)
+            raise
         if exc[0] is not None and issubclass(exc[0], DatabaseError):
             raise storage_error(exc[1], self.path) from None
         return False
