@@ -47,9 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     p.add_argument("--version", action="version", version=f"panel-app {__version__}")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (encryption, cases, ladder, minutes PDF, "
+        "bundles, keyring, Qt) in a temporary folder, one line per check; exit 0 if all pass",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("gui", parents=[common], help="open the app window")
+    s.add_argument(
+        "file",
+        nargs="?",
+        default=None,
+        help="a bundle (.panelbundle) to preview for import once the partnership is open, "
+        "or the partnership file to open (like --db)",
+    )
     s.add_argument("--demo", action="store_true", help="open (creating if needed) the demo")
     s.add_argument(
         "--demo-if-new",
@@ -86,10 +99,17 @@ def main(
     args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
     args.json = getattr(args, "json", False)
     args.keyring = keyring or KeyringStore()
+    if args.self_test:
+        from panel_app.cli import selftest
+
+        backend = None if keyring is None else (lambda: args.keyring.backend)
+        return selftest.run(out, err, keyring_backend=backend)
     if args.command == "unlock":
         args.recovery_key = args.recovery_key_value is not None
     if args.command in (None, "gui"):
         gui_args = [str(args.db)] if args.db else []
+        if getattr(args, "file", None):
+            gui_args.append(str(args.file))
         for flag in ("demo", "demo_if_new"):
             if getattr(args, flag, False):
                 gui_args.append("--" + flag.replace("_", "-"))

@@ -1,27 +1,37 @@
-"""Start the desktop app: ``panel-app-gui [FILE] [--demo | --demo-if-new]``."""
+"""Start the desktop app: ``panel-app-gui [FILE] [BUNDLE] [--demo | --demo-if-new]``.
+
+FILE is a partnership (``.panel``); a ``.panelbundle`` file (what the file association
+passes when a bundle is double-clicked) opens the last partnership, or the first-run
+choices, and then previews importing the bundle."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from panel_app import __version__
+from panel_app.core.bundles.format import SUFFIX as BUNDLE_SUFFIX
 from panel_app.gui.context import APP_NAME, ORG_NAME, AppContext, GuiSettings
+from panel_app.gui.icons import app_icon
 from panel_app.gui.startup import Startup
 from panel_app.gui.theme import follow_system_scheme
 from panel_app.gui.worker import SessionHost
 
+DESKTOP_ID = "org.partnershippanel.PanelApp"  # resources/desktop/DESKTOP_ID.desktop
+
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="panel-app-gui", description=f"{APP_NAME} desktop app")
-    parser.add_argument("path", nargs="?", type=Path, help="the partnership file to open")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                        help=f"the partnership file to open, and/or a bundle ({BUNDLE_SUFFIX}) "
+                             "to import into it")
     parser.add_argument("--demo", action="store_true",
                         help="open the demo partnership (created on first use)")
     parser.add_argument("--demo-if-new", action="store_true",
@@ -32,8 +42,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--settings", type=Path, default=None,
                         help="settings file to use instead of this user's (an .ini file)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # Hidden: print the time to the first window and quit (benchmarks/frozen_start.py).
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args, _qt_args = parser.parse_known_args(list(argv) if argv is not None else None)
+    bundles = [f for f in args.files if is_bundle(f)]
+    paths = [f for f in args.files if not is_bundle(f)]
+    if len(bundles) > 1 or len(paths) > 1:
+        parser.error("give at most one partnership file and one bundle")
+    args.path = paths[0] if paths else None
+    args.bundle = bundles[0] if bundles else None
     return args
+
+
+def is_bundle(path: Path) -> bool:
+    return path.suffix.lower() == BUNDLE_SUFFIX
+
+
+class FileOpenFilter(QObject):
+    """macOS hands a double-clicked file to the running app as a file-open event, not as
+    an argument: pass bundles on to ``opened``."""
+
+    def __init__(self, opened: Callable[[Path], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._opened = opened
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            path = Path(event.file())
+            if is_bundle(path):
+                self._opened(path)
+                return True
+        return super().eventFilter(watched, event)
 
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
@@ -50,6 +89,9 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(ORG_NAME)
+    app.setWindowIcon(app_icon())
+    # Wayland compositors and Linux taskbars match windows to the installed .desktop entry.
+    QGuiApplication.setDesktopFileName(DESKTOP_ID)
     follow_system_scheme(app)
     return app
 
@@ -67,10 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = make_application()
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go between steps
+    if args.startup_probe:
+        from panel_app.gui.startup_probe import StartupProbe
+
+        StartupProbe(app)
     ctx = build_context(args)
     host = SessionHost()
     startup = Startup(host, ctx)
     startup.quit.connect(app.quit)
+    file_open = FileOpenFilter(startup.open_bundle, app)
+    app.installEventFilter(file_open)
 
     def shutdown() -> None:
         if startup.window is not None:
@@ -78,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         host.shutdown()
 
     app.aboutToQuit.connect(shutdown)
-    QTimer.singleShot(0, lambda: startup.begin(args.path, args.demo, args.demo_if_new))
+    QTimer.singleShot(0, lambda: startup.begin(args.path, args.demo, args.demo_if_new,
+                                               bundle=args.bundle))
     try:
         return int(app.exec())
     finally:

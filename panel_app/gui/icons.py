@@ -1,12 +1,15 @@
 """Icons drawn in code: each risk level has its own shape as well as its colour, so the
-rating reads without colour (the text label is always shown beside it too)."""
+rating reads without colour (the text label is always shown beside it too). The
+application icon is the one exception: it comes from rendered files in resources/icons."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+
+from panel_app.core.resources import resource_path
 
 RISK_COLOURS = {"red": QColor(200, 30, 45), "amber": QColor(230, 150, 0),
                 "green": QColor(30, 140, 60)}
@@ -14,6 +17,19 @@ RISK_SYMBOLS = {"red": "▲", "amber": "◆", "green": "●"}
 RISK_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 _SIZE = 64
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+@cache
+def app_icon() -> QIcon:
+    """The application icon (resources/icons/panel-app-*.png, rendered from its SVG by
+    scripts/render-icons.py): every size, so Qt picks a crisp one for each place."""
+    icon = QIcon()
+    for size in APP_ICON_SIZES:
+        path = resource_path("icons", f"panel-app-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))
+    return icon
 
 
 def _canvas() -> tuple[QPixmap, QPainter]:

@@ -33,9 +33,14 @@ class Startup(QObject):
         self.window: MainWindow | None = None
         self.dialog: QWidget | None = None  # whichever dialog is showing now
         self.path: Path | None = None
+        self.bundle: Path | None = None  # a bundle to preview once a partnership is open
 
     def begin(self, path: Path | None = None, demo: bool = False,
-              demo_if_new: bool = False) -> None:
+              demo_if_new: bool = False, bundle: Path | None = None) -> None:
+        """``bundle``: a ``.panelbundle`` file opened from the file manager or given on the
+        command line; its import preview starts in the main window after the unlock."""
+        if bundle is not None:  # (keep one that a file-open event may have brought already)
+            self.bundle = Path(bundle)
         last = self.ctx.settings.last_file
         if demo:
             self.open_demo()
@@ -135,3 +140,14 @@ class Startup(QObject):
         window.closed.connect(self.quit)
         window.show()
         emit(self.ready, window)
+        if self.bundle is not None:
+            bundle, self.bundle = self.bundle, None
+            window.import_bundle_file(bundle)
+
+    def open_bundle(self, path: Path) -> None:
+        """A bundle handed over while running (macOS sends a file-open event): preview it
+        now if a partnership is open, else once one is."""
+        if self.window is not None:
+            self.window.import_bundle_file(Path(path))
+        else:
+            self.bundle = Path(path)

@@ -135,6 +135,24 @@ def cipher_settings(db: sqlite_utils.Database) -> dict[str, str]:
     return out
 
 
+def engine_versions() -> dict[str, str]:
+    """SQLCipher, its crypto provider and SQLite as this process has them, read from a
+    throwaway in-memory connection under a random key: no partnership needs to be open."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute(_key_pragma(os.urandom(KEY_BYTES)))  # the provider answers once keyed
+
+        def one(sql: str) -> str:
+            row = conn.execute(sql).fetchone()
+            return str(row[0]) if row else ""
+
+        return {"sqlcipher": one("PRAGMA cipher_version"),
+                "cipher_provider": one("PRAGMA cipher_provider_version"),
+                "sqlite": one("SELECT sqlite_version()")}
+    finally:
+        conn.close()
+
+
 def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
     """Write an encrypted copy of the live database with the SQLite backup API.
 

@@ -82,6 +82,7 @@ class BundlesView(QWidget):
         self.confirm: Callable[[QWidget, str, str], bool] = ask
         self.dialog: QDialog | None = None  # the export, passphrase or preview dialog open
         self.refusal = ""  # the kind of the last refusal, "" if none
+        self.pending: Path | None = None  # a bundle to preview once the data are shown
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -186,6 +187,8 @@ class BundlesView(QWidget):
         self.history.show_history(state.history)
         self.conflicts.show_conflicts(state.conflicts, {s.id: s.name for s in state.schools})
         emit(self.loaded)
+        if self.pending is not None:
+            self.import_path(self.pending)
 
     def _conflict_count(self, count: int) -> None:
         self.tabs.setTabText(self.conflicts_index,
@@ -255,6 +258,20 @@ class BundlesView(QWidget):
         if path and self.state is not None:  # (not locked while the file dialog was open)
             self.folder = Path(path).parent
             self.open_file(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        """Preview ``path`` (a bundle opened from the file manager or given on the command
+        line), as soon as this section's data are shown."""
+        if self.state is None:
+            self.pending = path  # the data are on their way (the section was just shown)
+            return
+        self.pending = None
+        if self.dialog is not None or not self.import_button.isEnabled():
+            self.show_status(f"Finish what is open first, then import {path.name} with "
+                             "Import bundle (Ctrl+I).", "warning")
+            return
+        self.folder = path.parent
+        self.open_file(path)
 
     def open_file(self, path: Path, passphrase: str | None = None,
                   reapply: bool = False) -> None:
@@ -350,6 +367,7 @@ class BundlesView(QWidget):
         self._seq += 1
         self._stale = True
         self.state = None
+        self.pending = None
         self._reapply_args = None
         self.close_dialogs()
         self._busy("")

@@ -15,15 +15,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from panel_app import __version__
 from panel_app.gui.context import APP_NAME, AppContext
+from panel_app.gui.dialogs.about import AboutDialog
 from panel_app.gui.dialogs.case_form import CaseFormDialog
 from panel_app.gui.dialogs.unlock import UnlockDialog
 from panel_app.gui.icons import lock_icon
@@ -72,6 +71,8 @@ class MainWindow(QMainWindow):
         self.temp_docs = TempDocuments()
         self.forms: list[CaseFormDialog] = []
         self.unlock_dialog: UnlockDialog | None = None
+        self.about_dialog: AboutDialog | None = None
+        self.pending_bundle: Path | None = None  # opened while locked: imported on unlock
         self.resize(1180, 720)
 
         self.sidebar = QListWidget()
@@ -313,6 +314,8 @@ class MainWindow(QMainWindow):
         self._show_audit_state()
         self.idle.start()
         emit(self.lock_changed, False)
+        if self.pending_bundle is not None:
+            self.import_bundle_file(self.pending_bundle)
 
     def _show_state(self) -> None:
         name = str(self.info.get("partnership", "")) or self.path.name
@@ -336,11 +339,26 @@ class MainWindow(QMainWindow):
         self.audit_state.setVisible(broken)
 
     # -- misc ------------------------------------------------------------------------------
-    def about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"{APP_NAME} {__version__}\nCase management for behaviour and "
-                          "attendance partnership panels. Data stay encrypted on this "
-                          "computer.")
+    def about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
+        self.about_dialog.activateWindow()
+        return self.about_dialog
+
+    def import_bundle_file(self, path: Path) -> None:
+        """Preview a bundle opened from the file manager or the command line in the
+        Bundles section (as Ctrl+I there would), now or right after the next unlock."""
+        if self.locked:
+            self.pending_bundle = Path(path)
+            return
+        self.pending_bundle = None
+        view = self.pages.get("Bundles")
+        import_path = getattr(view, "import_path", None)
+        if callable(import_path):
+            self.show_section("Bundles")
+            import_path(Path(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for form in list(self.forms):
