@@ -9,29 +9,14 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tests.conftest import PASSPHRASE
+from tests.cli_util import fails, ok, run_on_db
 from tests.core.util import case_values
 from tests.test_cli import Run
 
 
 @pytest.fixture
 def run(no_keyring, monkeypatch, db_path: Path) -> Run:
-    monkeypatch.setenv("PANEL_DB", str(db_path))
-    monkeypatch.setenv("PANEL_PASSPHRASE", PASSPHRASE)
-    return Run(no_keyring, monkeypatch)
-
-
-def ok(run: Run, *argv: str) -> str:
-    code, out, err = run(*argv)
-    assert code == 0, err
-    return out
-
-
-def fails(run: Run, *argv: str) -> str:
-    code, out, err = run(*argv)
-    assert code == 1, (out, err)
-    assert err.count("\n") == 1, err  # one line saying what to do
-    return err
+    return run_on_db(no_keyring, monkeypatch, db_path)
 
 
 @pytest.fixture

@@ -13,8 +13,10 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
     print_json,
+    progress_to,
+    run_unlocked,
     table,
 )
 from panel_app.core.bundles.merge import describe_value
@@ -33,26 +35,10 @@ def _confirm(question: str, secrets: Secrets, out: TextIO) -> bool:
     return secrets.stdin.readline().strip().lower() in {"y", "yes"}
 
 
-def _progress(err: TextIO) -> Any:
-    def show(done: int, total: int, text: str) -> None:
-        if err.isatty():
-            err.write(f"\r{text}: {done}/{total}   ")
-
-    return show
-
-
-def _run(args: argparse.Namespace, secrets: Secrets, work: Any) -> Any:
-    session = open_session(args, secrets)
-    try:
-        return work(session)
-    finally:
-        session.lock()
-
-
 # -- identity --------------------------------------------------------------------------------
 def cmd_identity_show(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                       err: TextIO) -> int:
-    ident = _run(args, secrets, lambda s: s.bundles.identity())
+    ident = run_unlocked(args, secrets, lambda s: s.bundles.identity())
     if args.json:
         print_json(ident.to_dict(), out)
         return EXIT_OK
@@ -73,7 +59,7 @@ def cmd_identity_school(args: argparse.Namespace, secrets: Secrets, out: TextIO,
             s.bundles.set_own_school(args.school, panel=args.panel)
         return s.bundles.identity()
 
-    ident = _run(args, secrets, work)
+    ident = run_unlocked(args, secrets, work)
     if args.json:
         print_json({"seat": ident.seat, "school_id": ident.school_id,
                     "school_name": ident.school_name}, out)
@@ -94,7 +80,7 @@ def cmd_identity_new(args: argparse.Namespace, secrets: Secrets, out: TextIO,
             "Give this database a new installation id and new keys? Partners will need your "
             "new card.", secrets, out):
         raise CliError("Nothing was changed: add --yes to confirm.")
-    ident = _run(args, secrets, lambda s: s.bundles.new_installation_identity())
+    ident = run_unlocked(args, secrets, lambda s: s.bundles.new_installation_identity())
     if args.json:
         print_json(ident.to_dict(), out)
     else:
@@ -105,7 +91,7 @@ def cmd_identity_new(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 def cmd_identity_export_age(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                             err: TextIO) -> int:
-    text = _run(args, secrets, lambda s: s.bundles.age_identity_text())
+    text = run_unlocked(args, secrets, lambda s: s.bundles.age_identity_text())
     write_atomic(Path(args.out), (text + "\n").encode(), mode=0o600)
     err.write("warning: this file opens every bundle sent to this installation: keep it "
               "offline and safe, and delete it when the recovery is done.\n")
@@ -120,7 +106,7 @@ def cmd_card_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         data = s.bundles.export_card(None if args.out == "-" else Path(args.out))
         return data, s.bundles.identity()
 
-    data, ident = _run(args, secrets, work)
+    data, ident = run_unlocked(args, secrets, work)
     if args.out == "-":
         out.write(data.decode())
     else:
@@ -155,7 +141,7 @@ def cmd_card_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         return check, s.bundles.import_card(data, confirmed, school=args.school,
                                             panel=args.panel)
 
-    check, partner = _run(args, secrets, work)
+    check, partner = run_unlocked(args, secrets, work)
     if args.json:
         print_json({**partner.to_dict(), "action": check.action,
                     "replaces": list(check.replaces)}, out)
@@ -168,7 +154,7 @@ def cmd_card_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 def cmd_card_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                   err: TextIO) -> int:
-    partners = _run(args, secrets, lambda s: s.bundles.directory())
+    partners = run_unlocked(args, secrets, lambda s: s.bundles.directory())
     if args.json:
         print_json([p.to_dict() for p in partners], out)
         return EXIT_OK
@@ -179,7 +165,7 @@ def cmd_card_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 def cmd_card_revoke(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                     err: TextIO) -> int:
-    partner = _run(args, secrets, lambda s: s.bundles.revoke(args.who))
+    partner = run_unlocked(args, secrets, lambda s: s.bundles.revoke(args.who))
     out.write(f"Revoked the card of {partner.label} ({partner.fingerprint}): its bundles are "
               "refused from now on.\n")
     return EXIT_OK
@@ -197,9 +183,9 @@ def cmd_bundle_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     def work(s: PartnershipSession) -> Any:
         passphrase = _bundle_passphrase(secrets, confirm=True) if args.passphrase else None
         return s.bundles.export_bundle(args.to, Path(args.out), since_last=args.since_last,
-                                       passphrase=passphrase, progress=_progress(err))
+                                       passphrase=passphrase, progress=progress_to(err))
 
-    result = _run(args, secrets, work)
+    result = run_unlocked(args, secrets, work)
     if err.isatty():
         err.write("\n")
     if result.warning:
@@ -234,7 +220,7 @@ def cmd_bundle_inspect(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     def work(s: PartnershipSession) -> Any:
         return s.bundles.inspect(path, passphrase=_passphrase_if_needed(s, path, secrets))
 
-    info = _run(args, secrets, work)
+    info = run_unlocked(args, secrets, work)
     if args.json:
         print_json(info, out)
         return EXIT_OK
@@ -266,7 +252,7 @@ def cmd_bundle_verify(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         return s.bundles.open_bundle(path, passphrase=_passphrase_if_needed(s, path, secrets),
                                      reapply=args.reapply)
 
-    preview = _run(args, secrets, work)
+    preview = run_unlocked(args, secrets, work)
     if args.json:
         print_json({"ok": True, **preview.to_dict()}, out)
     else:
@@ -312,7 +298,7 @@ def cmd_bundle_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
     def work(s: PartnershipSession) -> Any:
         preview = s.bundles.open_bundle(path, passphrase=_passphrase_if_needed(s, path, secrets),
-                                        reapply=args.reapply, progress=_progress(err))
+                                        reapply=args.reapply, progress=progress_to(err))
         if err.isatty():
             err.write("\n")
         if preview.status == "already_imported" or args.dry_run:
@@ -325,9 +311,9 @@ def cmd_bundle_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                                "--dry-run to only see what it would change.")
             if not _confirm("Apply these changes?", secrets, out):
                 raise CliError("Nothing was imported.")
-        return preview, s.bundles.apply(preview, progress=_progress(err))
+        return preview, s.bundles.apply(preview, progress=progress_to(err))
 
-    preview, result = _run(args, secrets, work)
+    preview, result = run_unlocked(args, secrets, work)
     if args.json:
         print_json({"preview": preview.to_dict(),
                     "result": result.to_dict() if result else None}, out)
@@ -348,7 +334,7 @@ def cmd_bundle_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 def cmd_bundle_history(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                        err: TextIO) -> int:
-    rows = _run(args, secrets, lambda s: s.bundles.history())
+    rows = run_unlocked(args, secrets, lambda s: s.bundles.history())
     if args.json:
         print_json(rows, out)
         return EXIT_OK
@@ -362,7 +348,7 @@ def cmd_bundle_history(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 # -- conflicts -------------------------------------------------------------------------------
 def cmd_conflicts_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                        err: TextIO) -> int:
-    found = _run(args, secrets, lambda s: s.bundles.conflicts(include_resolved=args.all))
+    found = run_unlocked(args, secrets, lambda s: s.bundles.conflicts(include_resolved=args.all))
     if args.json:
         print_json([c.to_dict() for c in found], out)
         return EXIT_OK
@@ -384,7 +370,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace, secrets: Secrets, out: TextI
     if len(choices) != 1:
         raise CliError("Choose one of --mine, --theirs, --value V, --keep or --delete.")
     value: Any = args.value
-    _run(args, secrets, lambda s: s.bundles.resolve(args.id, choices[0], value))
+    run_unlocked(args, secrets, lambda s: s.bundles.resolve(args.id, choices[0], value))
     out.write("Resolved. The choice travels to partners in your next bundle.\n")
     return EXIT_OK
 
@@ -393,8 +379,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace, secrets: Secrets, out: TextI
 def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
 
-    ident = sub.add_parser("identity", help="this installation's keys and school").add_subparsers(
-        dest="identity_command", metavar="ACTION", required=True)
+    ident = command_group(sub, "identity", "this installation's keys and school")
     s = ident.add_parser("show", parents=[common, jsonp],
                          help="installation id, school, key fingerprint")
     s.set_defaults(func=cmd_identity_show)
@@ -412,8 +397,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_identity_export_age)
 
-    card = sub.add_parser("card", help="partner contact cards").add_subparsers(
-        dest="card_command", metavar="ACTION", required=True)
+    card = command_group(sub, "card", "partner contact cards")
     s = card.add_parser("export", parents=[common], help="write this installation's card")
     s.add_argument("--out", required=True, help="file, or - for standard output")
     s.set_defaults(func=cmd_card_export)
@@ -430,8 +414,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("who", help="fingerprint, installation id, or school")
     s.set_defaults(func=cmd_card_revoke)
 
-    bundle = sub.add_parser("bundle", help="encrypted case bundles").add_subparsers(
-        dest="bundle_command", metavar="ACTION", required=True)
+    bundle = command_group(sub, "bundle", "encrypted case bundles")
     s = bundle.add_parser("export", parents=[common, jsonp],
                           help="write a bundle for one or more partners")
     s.add_argument("--to", action="append", required=True, metavar="PARTNER",
@@ -460,8 +443,7 @@ def register(sub: Any, parents: Parents) -> None:
     s = bundle.add_parser("history", parents=[common, jsonp], help="bundles sent and received")
     s.set_defaults(func=cmd_bundle_history)
 
-    conflicts = sub.add_parser("conflicts", help="conflicting edits to resolve").add_subparsers(
-        dest="conflicts_command", metavar="ACTION", required=True)
+    conflicts = command_group(sub, "conflicts", "conflicting edits to resolve")
     s = conflicts.add_parser("list", parents=[common, jsonp], help="conflicts to resolve")
     s.add_argument("--all", action="store_true", help="include resolved ones")
     s.set_defaults(func=cmd_conflicts_list)

@@ -12,10 +12,13 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
+    given_options,
     print_json,
+    read_file,
     show_warnings,
     table,
+    unlocked,
     validation_failed,
 )
 from panel_app.core.domain.dates import format_uk
@@ -29,8 +32,7 @@ def case_json(case: CaseRecord) -> dict[str, Any]:
 
 
 def cmd_school_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         school, _ = session.add_school(
             args.name,
             urn=args.urn or "",
@@ -39,8 +41,6 @@ def cmd_school_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
             fsm_count=args.fsm,
             short_code=args.code or "",
         )
-    finally:
-        session.lock()
     if args.json:
         print_json(school.to_dict(), out)
     else:
@@ -49,11 +49,8 @@ def cmd_school_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
 
 
 def cmd_school_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         schools = session.list_schools()
-    finally:
-        session.lock()
     if args.json:
         print_json([{**s.to_dict(), "fsm_percent": s.fsm_percent} for s in schools], out)
         return EXIT_OK
@@ -77,20 +74,19 @@ def cmd_school_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
 
 
 def _collect_fields(args: argparse.Namespace) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for opt, name in (
-        ("first_name", "first_name"),
-        ("last_name", "last_name"),
-        ("dob", "dob"),
-        ("upn", "upn"),
-        ("year", "year_group"),
-        ("school", "home_school_id"),
-        ("risk", "risk"),
-        ("summary", "summary"),
-    ):
-        value = getattr(args, opt, None)
-        if value is not None:
-            values[name] = value
+    values = given_options(
+        args,
+        {
+            "first_name": "first_name",
+            "last_name": "last_name",
+            "dob": "dob",
+            "upn": "upn",
+            "year": "year_group",
+            "school": "home_school_id",
+            "risk": "risk",
+            "summary": "summary",
+        },
+    )
     for item in getattr(args, "set", None) or []:
         if "=" not in item:
             raise CliError(f"--set takes FIELD=VALUE, not '{item}'.")
@@ -100,13 +96,11 @@ def _collect_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_case_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
-        saved = session.create_case(_collect_fields(args))
-    except ValidationError as exc:
-        return validation_failed(exc, err)
-    finally:
-        session.lock()
+    with unlocked(args, secrets) as session:
+        try:
+            saved = session.create_case(_collect_fields(args))
+        except ValidationError as exc:
+            return validation_failed(exc, err)
     show_warnings(saved.warnings, err)
     if args.json:
         print_json(
@@ -120,13 +114,11 @@ def cmd_case_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: T
 
 
 def cmd_case_update(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
-        saved = session.update_case(args.case, _collect_fields(args))
-    except ValidationError as exc:
-        return validation_failed(exc, err)
-    finally:
-        session.lock()
+    with unlocked(args, secrets) as session:
+        try:
+            saved = session.update_case(args.case, _collect_fields(args))
+        except ValidationError as exc:
+            return validation_failed(exc, err)
     show_warnings(saved.warnings, err)
     if args.json:
         print_json(
@@ -145,59 +137,45 @@ def cmd_case_update(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
 
 
 def cmd_case_close(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         saved = session.close_case(args.case, args.reason or "")
-    finally:
-        session.lock()
     out.write(f"Closed {saved.case.case_ref} on {format_uk(saved.case.closed_on)}\n")
     return EXIT_OK
 
 
 def cmd_case_note(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         session.add_note(args.case, args.text)
-    finally:
-        session.lock()
     out.write("Note added.\n")
     return EXIT_OK
 
 
 def cmd_case_attach(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     source = Path(args.file)
-    try:
-        content = source.read_bytes()
-    except OSError as exc:
-        raise CliError(f"Cannot read {source}: {exc.strerror}.") from None
-    session = open_session(args, secrets)
-    try:
+    content = read_file(args.file)
+    with unlocked(args, secrets) as session:
         session.add_document(args.case, source.name, content)
-    finally:
-        session.lock()
     out.write(f"Attached {source.name} ({len(content):,} bytes), stored encrypted.\n")
     return EXIT_OK
 
 
 def cmd_case_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
-        flt = CaseFilter(
-            text=args.search or "",
-            status=None if args.status == "all" else args.status,
-            risk=args.risk,
-            sort=args.sort,
-            descending=args.desc,
-        )
-        if args.school:
-            flt.school_id = session.find_school(args.school).id
-        if args.year:
-            flt.year_group = parse_year_group(args.year)
-        result = session.list_cases(flt)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        session.lock()
+    with unlocked(args, secrets) as session:
+        try:
+            flt = CaseFilter(
+                text=args.search or "",
+                status=None if args.status == "all" else args.status,
+                risk=args.risk,
+                sort=args.sort,
+                descending=args.desc,
+            )
+            if args.school:
+                flt.school_id = session.find_school(args.school).id
+            if args.year:
+                flt.year_group = parse_year_group(args.year)
+            result = session.list_cases(flt)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
     if args.json:
         print_json(
             {
@@ -240,11 +218,8 @@ def _iso(text: str) -> date | None:
 
 
 def cmd_case_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         case = session.get_case(args.case)
-    finally:
-        session.lock()
     if args.json:
         print_json(case_json(case), out)
         return EXIT_OK
@@ -283,9 +258,7 @@ def cmd_case_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: 
 
 def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
-    school = sub.add_parser("school", help="schools in the partnership").add_subparsers(
-        dest="school_command", metavar="ACTION", required=True
-    )
+    school = command_group(sub, "school", "schools in the partnership")
     s = school.add_parser("add", parents=[common, jsonp], help="add a school")
     s.add_argument("name")
     s.add_argument("--urn", help="six-digit URN")
@@ -297,9 +270,7 @@ def register(sub: Any, parents: Parents) -> None:
     s = school.add_parser("list", parents=[common, jsonp], help="list schools")
     s.set_defaults(func=cmd_school_list)
 
-    case = sub.add_parser("case", help="pupil cases").add_subparsers(
-        dest="case_command", metavar="ACTION", required=True
-    )
+    case = command_group(sub, "case", "pupil cases")
 
     def case_fields(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--first-name", dest="first_name")

@@ -7,15 +7,19 @@ import argparse
 import getpass
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
+from panel_app.core.domain.calendar import parse_year_label
 from panel_app.core.errors import KeyUnavailableError, ValidationError
 from panel_app.core.services import PartnershipSession, unlock
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -85,9 +89,82 @@ def open_session(args: argparse.Namespace, secrets: Secrets) -> PartnershipSessi
         return unlock(path, passphrase=passphrase, keyring=args.keyring)
 
 
+@contextmanager
+def unlocked(args: argparse.Namespace, secrets: Secrets) -> Iterator[PartnershipSession]:
+    """The open session for a ``with`` block; it is locked again however the block ends."""
+    session = open_session(args, secrets)
+    try:
+        yield session
+    finally:
+        session.lock()
+
+
+def run_unlocked(args: argparse.Namespace, secrets: Secrets,
+                 work: Callable[[PartnershipSession], _T]) -> _T:
+    """``work(session)`` on the open session, which is locked again afterwards."""
+    with unlocked(args, secrets) as session:
+        return work(session)
+
+
+def command_group(sub: Any, name: str, help: str, *, dest: str = "",
+                  metavar: str = "ACTION") -> Any:
+    """A command with actions of its own (``panel-app NAME ACTION ...``): the subparsers
+    to add the actions to. The action chosen is in ``args.<dest>`` (``NAME_command``)."""
+    return sub.add_parser(name, help=help).add_subparsers(
+        dest=dest or f"{name}_command", metavar=metavar, required=True)
+
+
+def given_options(args: argparse.Namespace, fields: Mapping[str, str]) -> dict[str, Any]:
+    """The options among ``fields`` (option dest -> field name) given on the command line
+    (not None), by field name."""
+    values: dict[str, Any] = {}
+    for opt, name in fields.items():
+        value = getattr(args, opt, None)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def read_file(path: str) -> bytes:
+    source = Path(path)
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise CliError(f"Cannot read {source}: {exc.strerror}.") from None
+
+
+def school_year(text: str | None) -> int | None:
+    """A school year option such as 2026/27 (None when not given)."""
+    if not text:
+        return None
+    try:
+        return parse_year_label(text)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def progress_to(err: TextIO) -> Callable[[int, int, str], None]:
+    """A progress callback that keeps one line on ``err`` up to date, if it is a terminal."""
+
+    def show(done: int, total: int, text: str) -> None:
+        if err.isatty():
+            err.write(f"\r{text}: {done}/{total}   ")
+
+    return show
+
+
 def print_json(data: Any, out: TextIO) -> None:
     json.dump(data, out, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     out.write("\n")
+
+
+def json_or_text(args: argparse.Namespace, data: Any, text: str, out: TextIO) -> int:
+    """``data`` as JSON with --json, else the line ``text``; exit code 0."""
+    if args.json:
+        print_json(data, out)
+    else:
+        out.write(text + "\n")
+    return EXIT_OK
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO) -> None:

@@ -13,9 +13,12 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
+    command_group,
     db_path,
     open_session,
     print_json,
+    progress_to,
+    unlocked,
 )
 from panel_app.core.services import create_partnership, unlock
 
@@ -67,12 +70,7 @@ def cmd_demo(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextI
     from panel_app.core.services.demo import DEMO_PASSPHRASE, build_demo
 
     path = db_path(args)
-
-    def progress(done: int, total: int, text: str) -> None:
-        if err.isatty():
-            err.write(f"\r{text}: {done}/{total}   ")
-
-    created = build_demo(path, keyring=args.keyring, pupils=args.pupils, progress=progress)
+    created = build_demo(path, keyring=args.keyring, pupils=args.pupils, progress=progress_to(err))
     info = created.session.info()
     created.session.lock()
     if err.isatty():
@@ -97,11 +95,8 @@ def cmd_demo(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextI
 
 
 def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         report = session.doctor()
-    finally:
-        session.lock()
     if args.json:
         print_json(report, out)
     else:
@@ -149,23 +144,17 @@ def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Tex
 def cmd_passphrase_change(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         new = secrets.get("PANEL_NEW_PASSPHRASE", "New passphrase: ", confirm=True)
         assert new is not None
         session.change_passphrase(new)
-    finally:
-        session.lock()
     out.write("Passphrase changed. The recovery key still works.\n")
     return EXIT_OK
 
 
 def cmd_recovery_new(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         key = session.new_recovery_key()
-    finally:
-        session.lock()
     if args.json:
         print_json({"recovery_key": key}, out)
     else:
@@ -209,8 +198,7 @@ def cmd_keyring(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
                 )
             )
         return EXIT_OK
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         if args.keyring_command == "forget":
             removed = session.forget_on_this_computer()
             out.write(
@@ -225,17 +213,12 @@ def cmd_keyring(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
                     f"{session.keyring.unusable_reason() or 'it refused the key'}."
                 )
             out.write("The key is now in this computer's keyring.\n")
-    finally:
-        session.lock()
     return EXIT_OK
 
 
 def cmd_backup(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         target = session.backup(Path(args.out))
-    finally:
-        session.lock()
     out.write(f"Encrypted backup written to {target} (it opens with the same key file).\n")
     return EXIT_OK
 
@@ -262,9 +245,7 @@ def register(sub: Any, parents: Parents) -> None:
     )
     s.set_defaults(func=cmd_doctor)
 
-    pp = sub.add_parser("passphrase", help="the passphrase").add_subparsers(
-        dest="passphrase_command", metavar="ACTION", required=True
-    )
+    pp = command_group(sub, "passphrase", "the passphrase")
     s = pp.add_parser(
         "change",
         parents=[common],
@@ -272,9 +253,7 @@ def register(sub: Any, parents: Parents) -> None:
     )
     s.set_defaults(func=cmd_passphrase_change)
 
-    rk = sub.add_parser("recovery-key", help="the recovery key").add_subparsers(
-        dest="recovery_command", metavar="ACTION", required=True
-    )
+    rk = command_group(sub, "recovery-key", "the recovery key", dest="recovery_command")
     s = rk.add_parser("new", parents=[common, jsonp], help="replace the recovery key")
     s.set_defaults(func=cmd_recovery_new)
 
@@ -293,9 +272,7 @@ def register(sub: Any, parents: Parents) -> None:
     )
     s.set_defaults(func=cmd_unlock)
 
-    kr = sub.add_parser("keyring", help="the key in this computer's keyring").add_subparsers(
-        dest="keyring_command", metavar="ACTION", required=True
-    )
+    kr = command_group(sub, "keyring", "the key in this computer's keyring")
     for name, text in (
         ("status", "is the key in the keyring?"),
         ("forget", "remove the key from this computer's keyring"),

@@ -17,12 +17,16 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
+    given_options,
     print_json,
+    read_file,
+    school_year,
     show_warnings,
     table,
+    unlocked,
 )
-from panel_app.core.domain.calendar import parse_year_label, year_label
+from panel_app.core.domain.calendar import year_label
 from panel_app.core.domain.dates import format_uk, parse_date
 from panel_app.core.domain.ladder import (
     VERIFY_ROLES,
@@ -42,16 +46,8 @@ OUTCOMES = [o.value for o in Outcome]
 MARK = {"met": "[MET]", "partly_met": "[PARTLY]", "missing": "[MISSING]"}
 
 
-def _read_file(path: str) -> bytes:
-    source = Path(path)
-    try:
-        return source.read_bytes()
-    except OSError as exc:
-        raise CliError(f"Cannot read {source}: {exc.strerror}.") from None
-
-
 def _attachments(paths: Sequence[str] | None) -> list[tuple[str, bytes]]:
-    return [(Path(p).name, _read_file(p)) for p in paths or []]
+    return [(Path(p).name, read_file(p)) for p in paths or []]
 
 
 def _date(text: str, what: str) -> Any:
@@ -103,13 +99,10 @@ def _current_or_fail(session: PartnershipSession) -> LadderVersion:
 
 
 def cmd_ladder_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         version = (
             session.ladders.get_version(args.version) if args.version else session.ladders.current()
         )
-    finally:
-        session.lock()
     if args.json:
         print_json({"ladder": version.to_dict() if version else None}, out)
         return EXIT_OK
@@ -139,11 +132,8 @@ def cmd_ladder_presets(args: argparse.Namespace, secrets: Secrets, out: TextIO, 
 
 
 def cmd_ladder_history(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         versions = session.ladders.history()
-    finally:
-        session.lock()
     if args.json:
         print_json(
             [
@@ -177,18 +167,15 @@ def cmd_ladder_load(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
     definition = None
     if source.lower().endswith(".json") or Path(source).is_file():
         try:
-            definition = json.loads(_read_file(source).decode("utf-8"))
+            definition = json.loads(read_file(source).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CliError(f"{Path(source).name} is not a JSON ladder file ({exc}).") from None
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         if definition is None:
             changes = session.ladders.load_preset(source, note=args.note or "")
         else:
             changes = session.ladders.replace(definition, note=args.note or "")
         version = _current_or_fail(session)
-    finally:
-        session.lock()
     if args.json:
         print_json(version.to_dict() | {"changed": bool(changes)}, out)
     elif changes:
@@ -202,11 +189,9 @@ def cmd_ladder_load(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
 
 
 def _item_fields(args: argparse.Namespace) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for opt in ("description", "min_weeks", "min_terms", "min_count"):
-        value = getattr(args, opt, None)
-        if value is not None:
-            fields[opt] = value
+    fields = given_options(
+        args, {opt: opt for opt in ("description", "min_weeks", "min_terms", "min_count")}
+    )
     if args.document is not None:
         fields["document_required"] = args.document
     if args.optional is not None:
@@ -226,10 +211,9 @@ def _item_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_ladder_edit(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    lad = session.ladders
     note = args.note or ""
-    try:
+    with unlocked(args, secrets) as session:
+        lad = session.ladders
         what = args.edit_command
         if what == "add-step":
             changes = lad.add_step(
@@ -276,8 +260,6 @@ def cmd_ladder_edit(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
         else:  # rename
             changes = lad.set_details(name=args.name, description=args.description, note=note)
         version = lad.current()
-    finally:
-        session.lock()
     if args.json:
         print_json(
             {"changed": bool(changes), "ladder": version.to_dict() if version else None}, out
@@ -326,8 +308,7 @@ def _write_check(check: LadderCheck, out: TextIO) -> None:
 
 
 def cmd_ladder_check(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         if args.record or args.override_reason or args.override_by:
             check, _ = session.ladders.record_check(
                 args.case,
@@ -338,8 +319,6 @@ def cmd_ladder_check(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
             )
         else:
             check = session.ladders.check(args.case, args.action, args.on)
-    finally:
-        session.lock()
     if args.json:
         print_json(check.to_dict(), out)
     else:
@@ -348,11 +327,8 @@ def cmd_ladder_check(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
 
 
 def cmd_ladder_checks(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         checks = session.ladders.list_checks(args.case)
-    finally:
-        session.lock()
     if args.json:
         print_json([c.to_dict() for c in checks], out)
         return EXIT_OK
@@ -379,11 +355,8 @@ def cmd_ladder_checks(args: argparse.Namespace, secrets: Secrets, out: TextIO, e
 def cmd_ladder_override(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         check, _ = session.ladders.override_check(args.check, args.reason, args.by)
-    finally:
-        session.lock()
     if args.json:
         print_json(check.to_dict(), out)
     else:
@@ -433,10 +406,36 @@ def _write_evidence(ev: Evidence, steps: dict[str, tuple[int, str]], out: TextIO
         out.write(f"  Document {doc.filename} ({doc.size:,} bytes) id {doc.id}\n")
 
 
+def _saved_evidence(
+    args: argparse.Namespace,
+    saved: Any,
+    steps: dict[str, tuple[int, str]],
+    out: TextIO,
+    err: TextIO,
+    *,
+    extra: dict[str, Any] | None = None,
+    text: str = "",
+) -> int:
+    """Saved evidence: the warnings, then with --json the record (with ``extra``), else
+    ``text`` or the record written out."""
+    show_warnings(saved.warnings, err)
+    if args.json:
+        print_json(
+            _evidence_json(saved.evidence, steps)
+            | (extra or {})
+            | {"warnings": [w.to_dict() for w in saved.warnings]},
+            out,
+        )
+    elif text:
+        out.write(text)
+    else:
+        _write_evidence(saved.evidence, steps, out)
+    return EXIT_OK
+
+
 def cmd_evidence_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     attachments = _attachments(args.attach)
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         saved = session.ladders.add_evidence(
             args.case,
             step=args.step,
@@ -450,62 +449,35 @@ def cmd_evidence_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
             attachments=attachments,
         )
         steps = _step_names(session)
-    finally:
-        session.lock()
-    show_warnings(saved.warnings, err)
-    if args.json:
-        print_json(
-            _evidence_json(saved.evidence, steps)
-            | {"warnings": [w.to_dict() for w in saved.warnings]},
-            out,
-        )
-    else:
-        _write_evidence(saved.evidence, steps, out)
-    return EXIT_OK
+    return _saved_evidence(args, saved, steps, out, err)
 
 
 def cmd_evidence_update(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    values: dict[str, Any] = {}
-    for opt, name in (
-        ("start", "started_on"),
-        ("end", "ended_on"),
-        ("review", "review_on"),
-        ("outcome", "outcome"),
-        ("notes", "notes"),
-    ):
-        value = getattr(args, opt)
-        if value is not None:
-            values[name] = value
+    values = given_options(
+        args,
+        {
+            "start": "started_on",
+            "end": "ended_on",
+            "review": "review_on",
+            "outcome": "outcome",
+            "notes": "notes",
+        },
+    )
     attachments = _attachments(args.attach)
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         saved = session.ladders.update_evidence(
             args.id, values, document_ids=args.document or (), attachments=attachments
         )
         steps = _step_names(session)
-    finally:
-        session.lock()
-    show_warnings(saved.warnings, err)
-    if args.json:
-        print_json(
-            _evidence_json(saved.evidence, steps)
-            | {"changed": bool(saved.changes), "warnings": [w.to_dict() for w in saved.warnings]},
-            out,
-        )
-    else:
-        _write_evidence(saved.evidence, steps, out)
-    return EXIT_OK
+    return _saved_evidence(args, saved, steps, out, err, extra={"changed": bool(saved.changes)})
 
 
 def cmd_evidence_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         records = session.ladders.list_evidence(args.case)
         steps = _step_names(session)
-    finally:
-        session.lock()
     if args.json:
         print_json([_evidence_json(e, steps) for e in records], out)
         return EXIT_OK
@@ -533,37 +505,23 @@ def cmd_evidence_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, e
 def cmd_evidence_verify(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         saved = session.ladders.verify_evidence(args.id, by=args.by, role=args.role)
         steps = _step_names(session)
-    finally:
-        session.lock()
-    show_warnings(saved.warnings, err)
-    if args.json:
-        print_json(
-            _evidence_json(saved.evidence, steps)
-            | {"warnings": [w.to_dict() for w in saved.warnings]},
-            out,
-        )
-    else:
-        ev = saved.evidence
-        out.write(
-            f"Verified evidence {ev.id} by {ev.verified_by}"
-            + (f" ({ev.verified_role})" if ev.verified_role else "")
-            + ".\n"
-        )
-    return EXIT_OK
+    ev = saved.evidence
+    text = (
+        f"Verified evidence {ev.id} by {ev.verified_by}"
+        + (f" ({ev.verified_role})" if ev.verified_role else "")
+        + ".\n"
+    )
+    return _saved_evidence(args, saved, steps, out, err, text=text)
 
 
 def cmd_evidence_remove(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         session.ladders.remove_evidence(args.id)
-    finally:
-        session.lock()
     out.write("Evidence record removed from the case (recorded checks still show it).\n")
     return EXIT_OK
 
@@ -571,23 +529,11 @@ def cmd_evidence_remove(
 # -- calendar --------------------------------------------------------------------------------
 
 
-def _year_arg(text: str | None) -> int | None:
-    if not text:
-        return None
-    try:
-        return parse_year_label(text)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-
-
 def cmd_calendar_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    session = open_session(args, secrets)
-    try:
-        year = _year_arg(args.year)
+    with unlocked(args, secrets) as session:
+        year = school_year(args.year)
         years = [year] if year is not None else session.calendar.years_to_show()
         shown = [session.calendar.year(y) for y in years]
-    finally:
-        session.lock()
     if args.json:
         print_json({"years": shown}, out)
         return EXIT_OK
@@ -623,17 +569,14 @@ def cmd_calendar_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, e
 def cmd_calendar_import(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    raw = _read_file(args.file)
+    raw = read_file(args.file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # spreadsheets saved on Windows
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         changes = session.calendar.import_csv(text)
         years = session.calendar.stored_years()
-    finally:
-        session.lock()
     if args.json:
         print_json({"changed": bool(changes), "stored_years": [year_label(y) for y in years]}, out)
     elif changes:
@@ -650,24 +593,18 @@ def cmd_calendar_import(
 def cmd_calendar_export(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
-    session = open_session(args, secrets)
-    try:
-        year = _year_arg(args.year)
+    with unlocked(args, secrets) as session:
+        year = school_year(args.year)
         text = session.calendar.export_csv([year] if year is not None else None)
-    finally:
-        session.lock()
     out.write(text)
     return EXIT_OK
 
 
 def cmd_calendar_reset(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    year = _year_arg(args.year)
+    year = school_year(args.year)
     assert year is not None
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         changes = session.calendar.reset_year(year)
-    finally:
-        session.lock()
     out.write(
         f"{year_label(year)} now uses the England default pattern.\n"
         if changes
@@ -680,11 +617,8 @@ def cmd_calendar_count(args: argparse.Namespace, secrets: Secrets, out: TextIO, 
     start, end = _date(args.start, "From"), _date(args.end, "To")
     if args.weeks is not None and args.weeks < 0:
         raise CliError("--weeks must not be negative.")
-    session = open_session(args, secrets)
-    try:
+    with unlocked(args, secrets) as session:
         cal = session.calendar.calendar()
-    finally:
-        session.lock()
     days = cal.school_days_between(start, end)
     data = {
         "from": start.isoformat(),
@@ -777,9 +711,7 @@ def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
 
     # ladder
-    lad = sub.add_parser(
-        "ladder", help="the intervention ladder and checks against it"
-    ).add_subparsers(dest="ladder_command", metavar="ACTION", required=True)
+    lad = command_group(sub, "ladder", "the intervention ladder and checks against it")
     s = lad.add_parser("show", parents=[common, jsonp], help="the ladder, step by step")
     s.add_argument("--version", help="an earlier version (number or id)")
     s.set_defaults(func=cmd_ladder_show)
@@ -830,9 +762,9 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--by", required=True, help="who agreed the override")
     s.set_defaults(func=cmd_ladder_override)
 
-    edit = lad.add_parser(
-        "edit", help="change the ladder (each change is a new version)"
-    ).add_subparsers(dest="edit_command", metavar="CHANGE", required=True)
+    edit = command_group(
+        lad, "edit", "change the ladder (each change is a new version)", metavar="CHANGE"
+    )
 
     def ep(name: str, text: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = edit.add_parser(name, parents=[common, jsonp], help=text)
@@ -885,9 +817,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--description")
 
     # evidence
-    ev = sub.add_parser("evidence", help="evidence of ladder steps on a case").add_subparsers(
-        dest="evidence_command", metavar="ACTION", required=True
-    )
+    ev = command_group(sub, "evidence", "evidence of ladder steps on a case")
     s = ev.add_parser("add", parents=[common, jsonp], help="record evidence on a case")
     s.add_argument("case", help="case reference (C-XXXXXX) or id")
     s.add_argument("--step", required=True, help="step number, key or name")
@@ -941,9 +871,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.set_defaults(func=cmd_evidence_remove)
 
     # calendar
-    cal = sub.add_parser("calendar", help="school term dates").add_subparsers(
-        dest="calendar_command", metavar="ACTION", required=True
-    )
+    cal = command_group(sub, "calendar", "school term dates")
     s = cal.add_parser("show", parents=[common, jsonp], help="terms, half terms, school days")
     s.add_argument(
         "--year",

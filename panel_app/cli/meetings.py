@@ -20,8 +20,12 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
+    given_options,
+    json_or_text,
     print_json,
+    progress_to,
+    run_unlocked,
     show_warnings,
     table,
 )
@@ -56,13 +60,10 @@ def _saved_json(saved: Saved) -> dict[str, Any]:
             "warnings": [w.to_dict() for w in saved.warnings]}
 
 
-def _run(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO,
-         action: Any) -> int:
-    session = open_session(args, secrets)
-    try:
-        return int(action(session))
-    finally:
-        session.lock()
+def _done(args: argparse.Namespace, out: TextIO, saved: Saved, text: str,
+          extra: dict[str, Any] | None = None) -> int:
+    """What was saved (and ``extra``) with --json, else the line ``text``."""
+    return json_or_text(args, {**_saved_json(saved), **(extra or {})}, text, out)
 
 
 # -- person ----------------------------------------------------------------------------------
@@ -76,7 +77,7 @@ def cmd_person_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
         else:
             out.write(f"Added {person.name} ({person.role}) id {person.id}\n")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_person_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
@@ -89,7 +90,7 @@ def cmd_person_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
         table([(p.name, p.role, schools.get(p.school_id or "", ""), p.id[:8]) for p in people],
               ["Name", "Role", "School", "Id"], out)
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 # -- meeting ---------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def cmd_meeting_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
             out.write(f"Added the meeting on {x.label}" + (f" at {x.venue}" if x.venue else "")
                       + f" (id {x.id})\n")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
@@ -131,7 +132,7 @@ def cmd_meeting_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
                          x.id[:8]))
         table(rows, ["Date", "Time", "Venue", "Chair", "Status", "Minutes", "Id"], out)
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def _write_agenda(items: list[dict[str, Any]], out: TextIO) -> None:
@@ -178,29 +179,22 @@ def cmd_meeting_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
             out.write("\nActions agreed\n")
             _write_actions(view["actions"], out)
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_settings(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                          err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
         m = session.meetings
-        fields: dict[str, Any] = {}
-        if args.quorum is not None:
-            fields["quorum_schools"] = args.quorum
+        fields = given_options(args, {"quorum": "quorum_schools",
+                                      "cutoff_weeks": "cutoff_weeks_before",
+                                      "marking": "marking", "every": "every_days",
+                                      "time": "start_time"})
         if args.cutoff_day is not None:
             try:
                 fields["cutoff_weekday"] = parse_weekday(args.cutoff_day)
             except ValueError as exc:
                 raise CliError(str(exc)) from None
-        if args.cutoff_weeks is not None:
-            fields["cutoff_weeks_before"] = args.cutoff_weeks
-        if args.marking is not None:
-            fields["marking"] = args.marking
-        if args.every is not None:
-            fields["every_days"] = args.every
-        if args.time is not None:
-            fields["start_time"] = args.time
         if args.venues is not None:
             fields["venues"] = _names([args.venues])
         if fields:
@@ -214,7 +208,7 @@ def cmd_meeting_settings(args: argparse.Namespace, secrets: Secrets, out: TextIO
                   f"Quorum: {quorum}\nReferral cut-off: {settings['cutoff_rule']}\n"
                   f"Protective marking: {settings['marking'] or '(none)'}\n")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_refer(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -225,12 +219,9 @@ def cmd_meeting_refer(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         saved = session.meetings.refer_case(args.case, kind=kind, category=category,
                                             summary=args.summary or "", on=args.on,
                                             school=args.school)
-        if args.json:
-            print_json(_saved_json(saved), out)
-        else:
-            out.write(f"Referred {args.case} to the panel (referral id {saved.id})\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved,
+                     f"Referred {args.case} to the panel (referral id {saved.id})")
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_agenda(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -267,7 +258,7 @@ def cmd_meeting_agenda(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         else:
             out.write("(empty: build it with --build)\n")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_attend(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -278,12 +269,9 @@ def cmd_meeting_attend(args: argparse.Namespace, secrets: Secrets, out: TextIO,
             absent=_names(args.absent))
         show_warnings(saved.warnings, err)
         quorum = session.meetings.quorum(args.meeting)
-        if args.json:
-            print_json({**_saved_json(saved), "quorum": quorum.to_dict()}, out)
-        else:
-            out.write(f"Attendance recorded. {quorum.text}\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved, f"Attendance recorded. {quorum.text}",
+                     {"quorum": quorum.to_dict()})
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_invite(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -291,13 +279,9 @@ def cmd_meeting_invite(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     def go(session: PartnershipSession) -> int:
         saved = session.meetings.invite(args.meeting, args.person,
                                         fair_access_only=args.fair_access_only)
-        if args.json:
-            print_json(_saved_json(saved), out)
-        else:
-            out.write(f"Invited {args.person}"
-                      + (" for the fair-access items" if args.fair_access_only else "") + "\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved, f"Invited {args.person}"
+                     + (" for the fair-access items" if args.fair_access_only else ""))
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_declare(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -305,12 +289,8 @@ def cmd_meeting_declare(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     def go(session: PartnershipSession) -> int:
         saved = session.meetings.declare_interest(args.meeting, args.person, args.text,
                                                   item=args.item)
-        if args.json:
-            print_json(_saved_json(saved), out)
-        else:
-            out.write(f"Recorded the declaration of {args.person}\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved, f"Recorded the declaration of {args.person}")
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_decide(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -327,13 +307,9 @@ def cmd_meeting_decide(args: argparse.Namespace, secrets: Secrets, out: TextIO,
             rationale=args.rationale or "", conditions=args.conditions or "",
             dissent=args.dissent or "", review_on=args.review)
         show_warnings(saved.warnings, err)
-        if args.json:
-            print_json(_saved_json(saved), out)
-        else:
-            out.write(f"Item {args.item}: {OUTCOME_LABELS[Outcome(args.outcome)]} "
-                      f"(decision id {saved.id})\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved, f"Item {args.item}: "
+                     f"{OUTCOME_LABELS[Outcome(args.outcome)]} (decision id {saved.id})")
+    return run_unlocked(args, secrets, go)
 
 
 def cmd_meeting_action(args: argparse.Namespace, secrets: Secrets, out: TextIO,
@@ -342,13 +318,10 @@ def cmd_meeting_action(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         saved = session.meetings.add_action(args.meeting, args.text, owner=args.owner,
                                             due_on=args.due, item=args.item)
         action = next(a for a in session.meetings.actions() if a.id == saved.id)
-        if args.json:
-            print_json({**_saved_json(saved), "action": action.to_dict()}, out)
-        else:
-            out.write(f"Action for {action.owner}, due {format_uk(action.due_on)} "
-                      f"(id {action.id[:8]})\n")
-        return EXIT_OK
-    return _run(args, secrets, out, err, go)
+        return _done(args, out, saved, f"Action for {action.owner}, due "
+                     f"{format_uk(action.due_on)} (id {action.id[:8]})",
+                     {"action": action.to_dict()})
+    return run_unlocked(args, secrets, go)
 
 
 # -- minutes ---------------------------------------------------------------------------------
@@ -375,16 +348,10 @@ def cmd_minutes(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
                         v.reason) for v in versions],
                       ["Version", "Status", "Approved", "Correction"], out)
         if args.out:
-            tty = err.isatty()
-
-            def progress(done: int, total: int, text: str) -> None:
-                if tty:
-                    err.write(f"\r{text}: {done}/{total}   ")
-
             path = m.write_minutes(meeting, Path(args.out).expanduser(),
                                    circulation=args.circulation, marking=args.marking,
-                                   version=args.version, progress=progress)
-            if tty:
+                                   version=args.version, progress=progress_to(err))
+            if err.isatty():
                 err.write("\n")
             copy = "circulation copy" if args.circulation else "members' copy"
             if args.json:
@@ -397,7 +364,7 @@ def cmd_minutes(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
             raise CliError("Say where to save the PDF with --out FILE.pdf (or use --approve, "
                            "--correct REASON or --versions).")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 # -- actions tracker -------------------------------------------------------------------------
@@ -432,7 +399,7 @@ def cmd_actions(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
             else:
                 out.write("No actions match.\n")
         return EXIT_OK
-    return _run(args, secrets, out, err, go)
+    return run_unlocked(args, secrets, go)
 
 
 # -- registration ----------------------------------------------------------------------------
@@ -440,9 +407,7 @@ def cmd_actions(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Te
 def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
 
-    person = sub.add_parser("person", help="people: school leads, LA officers, clerk"
-                            ).add_subparsers(dest="person_command", metavar="ACTION",
-                                             required=True)
+    person = command_group(sub, "person", "people: school leads, LA officers, clerk")
     s = person.add_parser("add", parents=[common, jsonp], help="add a person")
     s.add_argument("name")
     s.add_argument("--role", default=Role.OTHER.value, choices=[r.value for r in Role])
@@ -452,9 +417,7 @@ def register(sub: Any, parents: Parents) -> None:
     s = person.add_parser("list", parents=[common, jsonp], help="list people")
     s.set_defaults(func=cmd_person_list)
 
-    meeting = sub.add_parser("meeting", help="panel meetings, agendas, decisions, actions"
-                             ).add_subparsers(dest="meeting_command", metavar="ACTION",
-                                              required=True)
+    meeting = command_group(sub, "meeting", "panel meetings, agendas, decisions, actions")
     mref = "meeting: dd/mm/yyyy, next, last or id"
 
     s = meeting.add_parser("add", parents=[common, jsonp],

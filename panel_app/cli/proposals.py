@@ -19,12 +19,16 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
+    given_options,
+    json_or_text,
     print_json,
+    run_unlocked,
+    school_year,
     show_warnings,
     table,
 )
-from panel_app.core.domain.calendar import parse_year_label, year_label
+from panel_app.core.domain.calendar import year_label
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.meetings import Outcome
 from panel_app.core.domain.moves import (
@@ -49,16 +53,6 @@ from panel_app.core.domain.schoolyears import parse_year_group, year_group_label
 from panel_app.core.services import PartnershipSession
 from panel_app.core.services.meetings import Saved
 
-Go = Callable[[PartnershipSession], int]
-
-
-def _run(args: argparse.Namespace, secrets: Secrets, action: Go) -> int:
-    session = open_session(args, secrets)
-    try:
-        return int(action(session))
-    finally:
-        session.lock()
-
 
 def _saved_json(saved: Saved) -> dict[str, Any]:
     return {"id": saved.id, "changed": sorted(saved.changes.entities),
@@ -69,30 +63,43 @@ def _d(value: date | None) -> str:
     return format_uk(value) if value else ""
 
 
+def _uk(iso: str) -> str:
+    """A date of a ``detail`` dict (ISO text) as dd/mm/yyyy."""
+    return format_uk(date.fromisoformat(iso))
+
+
+def _planned_end(d: dict[str, Any]) -> str:
+    """The ' to DATE' after the start of a move or placement that has a planned end."""
+    return f" to {_uk(d['planned_end'])}" if d["planned_end"] else ""
+
+
+def _reviews(d: dict[str, Any]) -> str:
+    return "Reviews: " + ", ".join(_uk(x) for x in d["review_dates"])
+
+
+def _with_status(records: Sequence[Any], today: date) -> list[dict[str, Any]]:
+    """Moves or placements as JSON, each with its status on ``today``."""
+    return [{**r.to_dict(), "status": r.status(today)} for r in records]
+
+
 def _year(args: argparse.Namespace) -> int | None:
-    raw = getattr(args, "year", None)
-    if not raw:
-        return None
-    try:
-        return parse_year_label(raw)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    return school_year(getattr(args, "year", None))
 
 
 def _done(args: argparse.Namespace, out: TextIO, err: TextIO, saved: Saved, text: str,
           extra: dict[str, Any] | None = None) -> int:
     show_warnings(saved.warnings, err)
-    if args.json:
-        print_json({**_saved_json(saved), **(extra or {})}, out)
-    else:
-        out.write(text + "\n")
-    return EXIT_OK
+    return json_or_text(args, {**_saved_json(saved), **(extra or {})}, text, out)
+
+
+def _updated(args: argparse.Namespace, out: TextIO, err: TextIO, saved: Saved) -> int:
+    return _done(args, out, err, saved, "Updated." if saved.changes else "Nothing changed.")
 
 
 def _command(body: Callable[[argparse.Namespace, PartnershipSession, TextIO, TextIO], int]
              ) -> Callable[[argparse.Namespace, Secrets, TextIO, TextIO], int]:
     def run(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-        return _run(args, secrets, lambda session: body(args, session, out, err))
+        return run_unlocked(args, secrets, lambda session: body(args, session, out, err))
     return run
 
 
@@ -158,8 +165,8 @@ def cmd_proposal_show(args: argparse.Namespace, s: PartnershipSession, out: Text
     if d["title"]:
         out.write(f"Title: {d['title']}\n")
     if d["requested_start"] or d["requested_weeks"]:
-        out.write("Asked for: " + (f"from {format_uk(date.fromisoformat(d['requested_start']))}"
-                                   if d["requested_start"] else "")
+        out.write("Asked for: " + (f"from {_uk(d['requested_start'])}" if d["requested_start"]
+                                   else "")
                   + (f" for {d['requested_weeks']} school weeks" if d["requested_weeks"]
                      else "") + "\n")
     check = d["ladder_check"]
@@ -169,8 +176,7 @@ def cmd_proposal_show(args: argparse.Namespace, s: PartnershipSession, out: Text
             out.write(f"  - {gap}\n")
     if d["decision_outcome"]:
         out.write(f"Decision: {outcome_label(d['decision_outcome'])}"
-                  + (f" on {format_uk(date.fromisoformat(d['decided_on']))}"
-                     if d["decided_on"] else "")
+                  + (f" on {_uk(d['decided_on'])}" if d["decided_on"] else "")
                   + (f"; conditions: {d['decision_conditions']}"
                      if d["decision_conditions"] else "") + "\n")
     if d["over_quota_by"]:
@@ -191,15 +197,11 @@ def cmd_proposal_show(args: argparse.Namespace, s: PartnershipSession, out: Text
 @_command
 def cmd_proposal_update(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                         err: TextIO) -> int:
-    values: dict[str, Any] = {}
-    for name, key in (("title", "title"), ("details", "details"), ("to", "to"),
-                      ("start", "start"), ("weeks", "weeks"),
-                      ("fair_access", "fair_access_reason")):
-        value = getattr(args, name)
-        if value is not None:
-            values[key] = value
+    values = given_options(args, {"title": "title", "details": "details", "to": "to",
+                                  "start": "start", "weeks": "weeks",
+                                  "fair_access": "fair_access_reason"})
     saved = s.proposals.update(args.proposal, **values)
-    return _done(args, out, err, saved, "Updated." if saved.changes else "Nothing changed.")
+    return _updated(args, out, err, saved)
 
 
 @_command
@@ -287,11 +289,10 @@ def cmd_move_add(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                         parents_notified_on=args.notified, review_dates=args.review or (),
                         proposal=args.proposal, home=args.home, notes=args.notes or "")
     d = s.moves.detail(saved.id)
-    end = f" to {format_uk(date.fromisoformat(d['planned_end']))}" if d["planned_end"] else ""
     return _done(args, out, err, saved,
                  f"Recorded: {d['arrangement_label']} of case {d['case_ref']} from "
                  f"{d['home_school']} to {d['receiving_school']}, "
-                 f"{format_uk(date.fromisoformat(d['start']))}{end} (id {saved.id[:8]}).",
+                 f"{_uk(d['start'])}{_planned_end(d)} (id {saved.id[:8]}).",
                  {"move": d})
 
 
@@ -301,7 +302,7 @@ def cmd_move_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     moves = s.moves.list_moves(case=args.case, school=args.school, open_only=args.open)
     today = s.clock.today()
     if args.json:
-        print_json([{**m.to_dict(), "status": m.status(today)} for m in moves], out)
+        print_json(_with_status(moves, today), out)
         return EXIT_OK
     table([(m.id[:8], m.case_ref, m.arrangement, m.kind, m.home_school, m.receiving_school,
             _d(m.start), _d(m.planned_end), m.outcome or m.status(today)) for m in moves],
@@ -317,26 +318,24 @@ def cmd_move_show(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     if args.json:
         print_json(d, out)
         return EXIT_OK
-    iso = date.fromisoformat
     out.write(f"{d['arrangement_label']} of case {d['case_ref']} (id {d['id']})\n"
               f"From {d['home_school']} to {d['receiving_school']}; {d['kind_label']}; "
               f"{d['status']}\n"
-              f"Start {format_uk(iso(d['start']))}"
-              + (f", planned end {format_uk(iso(d['planned_end']))} "
+              f"Start {_uk(d['start'])}"
+              + (f", planned end {_uk(d['planned_end'])} "
                  f"({d['planned_weeks']:g} school weeks)" if d["planned_end"] else "")
               + f"; dual registration {'kept' if d['dual_registration'] else 'not kept'}"
               + ("; TRIAL" if d["trial"] else "") + "\n")
     if d["admission_meeting_on"]:
-        out.write(f"Admission meeting {format_uk(iso(d['admission_meeting_on']))}: "
+        out.write(f"Admission meeting {_uk(d['admission_meeting_on'])}: "
                   + ", ".join(f"{a['name']} ({a['side']})" for a in d["attendees"]) + "\n")
         for t in d["targets"]:
             out.write(f"  target: {t}\n")
     if d["review_dates"]:
-        out.write("Reviews: " + ", ".join(format_uk(iso(x)) for x in d["review_dates"])
-                  + (f" (last held {format_uk(iso(d['reviewed_on']))})"
-                     if d["reviewed_on"] else "") + "\n")
+        out.write(_reviews(d) + (f" (last held {_uk(d['reviewed_on'])})" if d["reviewed_on"]
+                                 else "") + "\n")
     if d["outcome"]:
-        out.write(f"Outcome: {d['outcome_label']} on {format_uk(iso(d['ended_on']))}"
+        out.write(f"Outcome: {d['outcome_label']} on {_uk(d['ended_on'])}"
                   + (f" ({d['breakdown_reason']})" if d["breakdown_reason"] else "") + "\n")
     return EXIT_OK
 
@@ -349,7 +348,7 @@ def cmd_move_update(args: argparse.Namespace, s: PartnershipSession, out: TextIO
                            admission_meeting_on=args.admission,
                            attendees=_attendees(args.attendee), targets=args.target,
                            reentry_meeting_on=args.reentry, notes=args.notes)
-    return _done(args, out, err, saved, "Updated." if saved.changes else "Nothing changed.")
+    return _updated(args, out, err, saved)
 
 
 @_command
@@ -479,11 +478,10 @@ def cmd_placement_add(args: argparse.Namespace, s: PartnershipSession, out: Text
                              review_dates=args.review or (), proposal=args.proposal,
                              notes=args.notes or "")
     d = s.placements.detail(saved.id)
-    end = f" to {format_uk(date.fromisoformat(d['planned_end']))}" if d["planned_end"] else ""
     return _done(args, out, err, saved,
                  f"Recorded a placement of case {d['case_ref']} at "
                  f"{d['provider_name'] or d['provider_label']} from "
-                 f"{format_uk(date.fromisoformat(d['start']))}{end} (id {saved.id[:8]}).",
+                 f"{_uk(d['start'])}{_planned_end(d)} (id {saved.id[:8]}).",
                  {"placement": d})
 
 
@@ -493,7 +491,7 @@ def cmd_placement_list(args: argparse.Namespace, s: PartnershipSession, out: Tex
     found = s.placements.list_placements(case=args.case, school=args.school, open_only=args.open)
     today = s.clock.today()
     if args.json:
-        print_json([{**p.to_dict(), "status": p.status(today)} for p in found], out)
+        print_json(_with_status(found, today), out)
         return EXIT_OK
     table([(p.id[:8], p.case_ref, p.provider_type, p.provider_name, p.school, _d(p.start),
             _d(p.planned_end), "yes" if p.in_quota else "no", p.outcome or p.status(today))
@@ -510,18 +508,16 @@ def cmd_placement_show(args: argparse.Namespace, s: PartnershipSession, out: Tex
     if args.json:
         print_json(d, out)
         return EXIT_OK
-    iso = date.fromisoformat
     out.write(f"Placement of case {d['case_ref']} (id {d['id']})\n"
               f"Provider: {d['provider_name'] or '-'} ({d['provider_label']}); pathway: "
               f"{d['pathway_label']}\nPlace of: {d['school']}; in the quota: "
               f"{'yes' if d['in_quota'] else 'no'}; {d['status']}\n"
-              f"Start {format_uk(iso(d['start']))}"
-              + (f", planned end {format_uk(iso(d['planned_end']))}" if d["planned_end"]
-                 else "") + "\n")
+              f"Start {_uk(d['start'])}"
+              + (f", planned end {_uk(d['planned_end'])}" if d["planned_end"] else "") + "\n")
     if d["review_dates"]:
-        out.write("Reviews: " + ", ".join(format_uk(iso(x)) for x in d["review_dates"]) + "\n")
+        out.write(_reviews(d) + "\n")
     if d["outcome"]:
-        out.write(f"Outcome: {d['outcome_label']} on {format_uk(iso(d['ended_on']))}\n")
+        out.write(f"Outcome: {d['outcome_label']} on {_uk(d['ended_on'])}\n")
     return EXIT_OK
 
 
@@ -530,7 +526,7 @@ def cmd_placement_update(args: argparse.Namespace, s: PartnershipSession, out: T
                          err: TextIO) -> int:
     saved = s.placements.update(args.placement, planned_end=args.end, review_dates=args.review,
                                 in_quota=args.in_quota, notes=args.notes)
-    return _done(args, out, err, saved, "Updated." if saved.changes else "Nothing changed.")
+    return _updated(args, out, err, saved)
 
 
 @_command
@@ -606,8 +602,7 @@ def cmd_quota_report(args: argparse.Namespace, s: PartnershipSession, out: TextI
            for x in r.schools],
           ["School", "Allocated", "In use", "Remaining", "Peak", "Place-weeks",
            "Forecast", "Charged"], out)
-    for w in r.warnings:
-        err.write(f"warning: {w.message}\n")
+    show_warnings(r.warnings, err)
     return EXIT_OK
 
 
@@ -624,14 +619,19 @@ def cmd_quota_charge(args: argparse.Namespace, s: PartnershipSession, out: TextI
 # -- the parser ------------------------------------------------------------------------------
 
 
+def _in_quota_options(parser: argparse.ArgumentParser) -> None:
+    """--in-quota / --not-in-quota (neither: the placement's default)."""
+    q = parser.add_mutually_exclusive_group()
+    q.add_argument("--in-quota", dest="in_quota", action="store_true", default=None)
+    q.add_argument("--not-in-quota", dest="in_quota", action="store_false")
+
+
 def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
     both = [common, jsonp]
     pref = "proposal id (or its first 8 characters)"
 
-    proposal = sub.add_parser("proposal", help="proposals to the panel and their lifecycle"
-                              ).add_subparsers(dest="proposal_command", metavar="ACTION",
-                                               required=True)
+    proposal = command_group(sub, "proposal", "proposals to the panel and their lifecycle")
     s = proposal.add_parser("add", parents=both, help="draft a proposal about a case")
     s.add_argument("case", help="case reference (C-XXXXXX) or id")
     s.add_argument("--kind", required=True, choices=[k.value for k in ProposalKind])
@@ -717,9 +717,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--note")
     s.set_defaults(func=cmd_proposal_close)
 
-    move = sub.add_parser("move", help="managed moves and directions off-site"
-                          ).add_subparsers(dest="move_command", metavar="ACTION",
-                                           required=True)
+    move = command_group(sub, "move", "managed moves and directions off-site")
     mref = "move id (or its first 8 characters)"
     s = move.add_parser("add", parents=both, help="record a move of a case's pupil")
     s.add_argument("case")
@@ -799,9 +797,7 @@ def register(sub: Any, parents: Parents) -> None:
     s = move.add_parser("template", parents=both, help="the admission meeting template")
     s.set_defaults(func=cmd_move_template)
 
-    moves = sub.add_parser("moves", help="moves report and the fair-access rotation"
-                           ).add_subparsers(dest="moves_command", metavar="ACTION",
-                                            required=True)
+    moves = command_group(sub, "moves", "moves report and the fair-access rotation")
     s = moves.add_parser("report", parents=both,
                          help="outcome rates, send/receive balance, moves due")
     s.add_argument("--year", help="school year for the balance, e.g. 2026/27")
@@ -811,9 +807,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--year", help="school year, e.g. 2026/27")
     s.set_defaults(func=cmd_moves_turn)
 
-    placement = sub.add_parser("placement", help="AP placements"
-                               ).add_subparsers(dest="placement_command", metavar="ACTION",
-                                                required=True)
+    placement = command_group(sub, "placement", "AP placements")
     pref2 = "placement id (or its first 8 characters)"
     s = placement.add_parser("add", parents=both, help="record an AP placement")
     s.add_argument("case")
@@ -827,9 +821,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--pathway", default=Pathway.OTHER.value, choices=[p.value for p in Pathway])
     s.add_argument("--school", help="whose place it uses (default: the home school)")
     s.add_argument("--provider-school", dest="provider_school")
-    q = s.add_mutually_exclusive_group()
-    q.add_argument("--in-quota", dest="in_quota", action="store_true", default=None)
-    q.add_argument("--not-in-quota", dest="in_quota", action="store_false")
+    _in_quota_options(s)
     s.add_argument("--not-dual", dest="not_dual", action="store_true")
     s.add_argument("--review", action="append", metavar="DATE")
     s.add_argument("--proposal")
@@ -850,9 +842,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("placement", help=pref2)
     s.add_argument("--end")
     s.add_argument("--review", action="append", metavar="DATE")
-    q = s.add_mutually_exclusive_group()
-    q.add_argument("--in-quota", dest="in_quota", action="store_true", default=None)
-    q.add_argument("--not-in-quota", dest="in_quota", action="store_false")
+    _in_quota_options(s)
     s.add_argument("--notes")
     s.set_defaults(func=cmd_placement_update)
 
@@ -867,9 +857,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--on")
     s.set_defaults(func=cmd_placement_end)
 
-    quota = sub.add_parser("quota", help="the quota and budget year"
-                           ).add_subparsers(dest="quota_command", metavar="ACTION",
-                                            required=True)
+    quota = command_group(sub, "quota", "the quota and budget year")
     s = quota.add_parser("set", parents=both,
                          help="places purchased, cost per place, envelope, allocations")
     s.add_argument("--year", help="school year, e.g. 2026/27 (default: this one)")

@@ -40,6 +40,27 @@ def _dates(text: str | None) -> list[date]:
     return sorted(date.fromisoformat(x) for x in json.loads(text or "[]"))
 
 
+def _where_sql(clauses: Sequence[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def _case_filters(alias: str, *, case_id: str | None, pupil_id: str | None,
+                  open_only: bool) -> tuple[list[str], list[Any]]:
+    """Conditions on a move or placement (table alias ``alias``, joined to ``cases c``):
+    of a case, of a pupil, not ended."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if case_id:
+        clauses.append(f"{alias}.case_id = ?")
+        params.append(case_id)
+    if pupil_id:
+        clauses.append("c.pupil_id = ?")
+        params.append(pupil_id)
+    if open_only:
+        clauses.append(f"{alias}.ended_on IS NULL")
+    return clauses, params
+
+
 _PROPOSAL_SELECT = """
     SELECT p.id, p.case_id, c.case_ref, p.kind, p.state, p.title, p.school_id,
            coalesce(s.name, ''), p.receiving_school_id, coalesce(r.name, ''),
@@ -179,7 +200,7 @@ class ProposalsRepo:
         if school_id:
             clauses.append("(p.school_id = ? OR p.receiving_school_id = ?)")
             params += [school_id, school_id]
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return _where_sql(clauses), params
 
     def board(self, flt: BoardFilter) -> Board:
         """Board columns by state (most recently changed first), counted in SQL."""
@@ -246,21 +267,13 @@ class ProposalsRepo:
 
     def moves(self, *, case_id: str | None = None, pupil_id: str | None = None,
               open_only: bool = False, school_id: str | None = None) -> list[Move]:
-        clauses, params = [], []
-        if case_id:
-            clauses.append("m.case_id = ?")
-            params.append(case_id)
-        if pupil_id:
-            clauses.append("c.pupil_id = ?")
-            params.append(pupil_id)
-        if open_only:
-            clauses.append("m.ended_on IS NULL")
+        clauses, params = _case_filters("m", case_id=case_id, pupil_id=pupil_id,
+                                        open_only=open_only)
         if school_id:
             clauses.append("(m.home_school_id = ? OR m.receiving_school_id = ?)")
             params += [school_id, school_id]
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        return [_move(r) for r in self._rows(_MOVE_SELECT + where + " ORDER BY m.start_on, m.id",
-                                             params)]
+        return [_move(r) for r in self._rows(
+            _MOVE_SELECT + _where_sql(clauses) + " ORDER BY m.start_on, m.id", params)]
 
     # -- placements ----------------------------------------------------------------------
     def placement(self, placement_id: str) -> Placement | None:
@@ -269,21 +282,13 @@ class ProposalsRepo:
 
     def placements(self, *, case_id: str | None = None, pupil_id: str | None = None,
                    open_only: bool = False, school_id: str | None = None) -> list[Placement]:
-        clauses, params = [], []
-        if case_id:
-            clauses.append("pl.case_id = ?")
-            params.append(case_id)
-        if pupil_id:
-            clauses.append("c.pupil_id = ?")
-            params.append(pupil_id)
-        if open_only:
-            clauses.append("pl.ended_on IS NULL")
+        clauses, params = _case_filters("pl", case_id=case_id, pupil_id=pupil_id,
+                                        open_only=open_only)
         if school_id:
             clauses.append("pl.school_id = ?")
             params.append(school_id)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         return [_placement(r) for r in self._rows(
-            _PLACEMENT_SELECT + where + " ORDER BY pl.start_on, pl.id", params)]
+            _PLACEMENT_SELECT + _where_sql(clauses) + " ORDER BY pl.start_on, pl.id", params)]
 
     def spans(self, first: date, last: date) -> list[Span]:
         """Placements holding a place on some day from ``first`` to ``last``."""

@@ -6,14 +6,17 @@ value it sorts on (Qt.UserRole).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+from panel_app.gui.models.rows import ROW_ROLE, AnyIndex, ColumnTableModel
+
+__all__ = ["RECORD_ROLE", "AnyIndex", "RecordColumn", "RecordTableModel"]
+
+RECORD_ROLE = ROW_ROLE
 
 
 @dataclass(frozen=True)
@@ -23,55 +26,14 @@ class RecordColumn:
     raw: Callable[[Any], Any] | None = None
 
 
-class RecordTableModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[RecordColumn], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
-
+class RecordTableModel(ColumnTableModel):
     def record(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_object(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows) and 0 <= c < len(self._columns)):
-            return None
-        record, column = self._rows[r], self._columns[c]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return column.text(record)
+    def cell(self, row: Any, column: RecordColumn, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = column.text(record)
+            text = column.text(row)
             return text if len(text) > 40 else None
         if role == Qt.ItemDataRole.UserRole:
-            return column.raw(record) if column.raw else column.text(record)
-        if role == RECORD_ROLE:
-            return record
+            return column.raw(row) if column.raw else column.text(row)
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns)
-                and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)):
-            return self._columns[section].header
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
