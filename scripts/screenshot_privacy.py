@@ -1,10 +1,11 @@
 """Screenshots of the privacy screens (Settings > Audit trail / Retention and purge):
-docs/screenshots/audit-viewer.png and docs/screenshots/purge-confirm.png.
+docs/screenshots/audit-viewer.png, privacy-retention.png (the policy editor and the cases
+due) and purge-confirm.png (with an older backup listed).
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshot_privacy.py [--out DIR]
 
 The demo partnership, plus two invented cases closed in 2018 (so due for review under
-the default retention policy).
+the default retention policy), and a backup written after them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def add_old_cases(session: Any) -> list[str]:
                                    "summary": "Referred for a managed move"}).case.case_ref
         session.close_case(ref, "Completed Year 11", on=date(2018, 7, 20))
         refs.append(ref)
+    session.backup(Path(session.path).with_name("weekly-backup.panel"))
     return refs
 
 
@@ -117,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         grab(dialog, "audit-viewer")
 
         dialog.show_tab(RETENTION_TAB)
+        dialog.resize(1100, 720)
         panel = dialog.retention
         panel.purge_selected_button.click()
         _wait(app, lambda: panel.dialog is not None and panel.dialog.isVisible())

@@ -131,7 +131,7 @@ def test_lawful_delete_and_sar(run, cases, tmp_path):
     code, out, err = run("delete", f"case_note:{note}", "--reason", "whim", "--yes")
     assert code == 2  # not a reason code
     code, out, err = run("delete", f"case_note:{note[:8]}", "--reason", "inaccurate", "--yes")
-    assert code == 0 and "Removed 1 records" in out, err
+    assert code == 0 and "Removed 1 record." in out, err
     code, out, err = run("delete", "nothing-like-it", "--reason", "inaccurate", "--yes")
     assert code == 1 and "No record" in err
 
@@ -147,3 +147,24 @@ def test_lawful_delete_and_sar(run, cases, tmp_path):
     assert code == 0 and "Review before release" in out and "not encrypted" in err
     code, out, err = run("sar", cases["new"], "--out", str(tmp_path / "missing"))
     assert code == 1 and "does not exist" in err
+
+
+def test_purge_lists_older_backups_and_removes_them_unless_kept(run, cases, tmp_path):
+    first, second = tmp_path / "monday.panel", tmp_path / "tuesday.panel"
+    for target in (first, second):
+        code, out, err = run("backup", "--out", str(target))
+        assert code == 0, err
+    code, out, _ = run("retention", "purge", "--dry-run")
+    assert str(first.resolve()) in out and str(second.resolve()) in out
+    code, out, err = run("retention", "purge", "--yes", "--keep-backups", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert sorted(data["plan"]["backups"]) == sorted(str(p.resolve()) for p in (first, second))
+    assert data["result"]["backups_removed"] == [] and first.exists() and second.exists()
+
+    code, out, err = run("backup", "--out", str(tmp_path / "wednesday.panel"))
+    code, out, err = run("delete", cases["new"], "--reason", "erasure_request", "--yes")
+    assert code == 0, err
+    # the three backups held the second case: all overwritten and deleted by default
+    assert "3 older backups holding them were overwritten and deleted" in out
+    assert not any(tmp_path.glob("*day.panel"))

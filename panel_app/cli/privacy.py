@@ -155,7 +155,8 @@ def _apply(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO,
         if not args.json:
             _show_plan(plan, out)
         _confirm_purge(plan, args, secrets, out)
-        return plan, s.privacy.purge(plan, progress=_progress(err))
+        return plan, s.privacy.purge(plan, progress=_progress(err),
+                                     remove_backups=not args.keep_backups)
 
     plan, result = _run(args, secrets, work)
     if err.isatty() and result is not None:
@@ -237,6 +238,9 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--case", action="append", help="only this due case (repeatable)")
     s.add_argument("--yes", action="store_true", help="remove without asking")
     s.add_argument("--dry-run", action="store_true", help="only show what would go")
+    s.add_argument("--keep-backups", action="store_true",
+                   help="keep the older backups that hold what is removed (by default "
+                        "they are overwritten and deleted after the purge)")
     s.set_defaults(func=cmd_retention_purge)
 
     s = sub.add_parser("delete", parents=[common, jsonp],
@@ -246,6 +250,8 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--field", help="erase only this field of the record")
     s.add_argument("--yes", action="store_true", help="delete without asking")
     s.add_argument("--dry-run", action="store_true", help="only show what would go")
+    s.add_argument("--keep-backups", action="store_true",
+                   help="keep the older backups that hold what is removed")
     s.set_defaults(func=cmd_delete)
 
     s = sub.add_parser("sar", parents=[common, jsonp],

@@ -444,3 +444,163 @@ def test_an_empty_plan_is_plain_data():
 
     empty = PurgePlan("retention", (), "now", "sig")
     assert empty.empty and empty.lines() == [] and empty.to_dict()["records"] == 0
+
+
+# -- older backups ------------------------------------------------------------------------------
+
+def _scan(path, key) -> bool:
+    """Whether the pupil's name is in any decrypted page of ``path`` (a backup copy is
+    written in rollback-journal mode: the file is all of it)."""
+    from tests.core.pages import db_pages, forms
+
+    data = b"".join(db_pages(path, key))
+    return any(f in data for n in (FIRST, LAST) for f in forms(n))
+
+
+def _backups(session, db_path, tmp_path):
+    """A migration backup beside the file, a backup written elsewhere, and one written
+    before the pupil existed (it does not hold them)."""
+    from panel_app.core.storage.connection import encrypted_copy
+
+    elsewhere = tmp_path / "usb-stick"
+    elsewhere.mkdir()
+    early = session.backup(elsewhere / "before-the-case.panel")
+    c = _full_case(session)
+    migration = encrypted_copy(session.db, db_path.with_name(f"{db_path.name}.schema-v7.bak"),
+                               session._key)
+    later = session.backup(elsewhere / "weekly.panel")
+    gone = session.backup(elsewhere / "on-a-stick-not-plugged-in.panel")
+    gone.unlink()
+    return c, {"early": early, "migration": migration, "later": later, "gone": gone}
+
+
+def test_purge_overwrites_and_deletes_older_backups_that_hold_the_pupil(session, db_path,
+                                                                          tmp_path):
+    c, files = _backups(session, db_path, tmp_path)
+    key = session._key
+    assert _scan(files["migration"], key) and _scan(files["later"], key)  # positive control
+    assert not _scan(files["early"], key)
+
+    plan = session.privacy.plan_purge()
+    assert sorted(plan.backups) == sorted(str(files[k].resolve())
+                                          for k in ("migration", "later"))
+    assert plan.unreachable == (str(files["gone"].resolve()),)
+    text = "\n".join(plan.lines())
+    assert str(files["later"].resolve()) in text and "overwritten and deleted" in text
+    assert "cannot be found" in text and str(files["gone"].resolve()) in text
+
+    result = session.privacy.purge(plan)
+    assert sorted(result.backups_removed) == sorted(plan.backups)
+    assert "2 older backups holding them were overwritten and deleted" in result.message
+    assert not files["migration"].exists() and not files["later"].exists()
+    assert files["early"].exists()  # it never held the pupil: kept
+    # every file left in both folders: none holds the pupil's name, decrypted or raw
+    for folder in (db_path.parent, files["later"].parent):
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix in (".panel", ".bak"):
+                assert not _scan(path, key), path
+                raw = path.read_bytes()
+                assert not any(f in raw for f in (FIRST.encode(), LAST.encode())), path
+    assert traces(db_path, key, NEEDLES) == {}
+    entry = session.privacy.audit_entries(action="backups_removed")[0]
+    assert entry.detail == {"files": 2, "failed": 0}
+    assert str(tmp_path) not in json.dumps(entry.to_dict())  # no paths in the audit trail
+    # the removed ones are forgotten; the unreachable one is still remembered
+    from panel_app.core.storage.backups import recorded
+
+    kept = {i["path"] for i in recorded(session.db.conn)}
+    assert str(files["gone"].resolve()) in kept and str(files["later"].resolve()) not in kept
+    assert session.get_case(c["tyler"])
+
+
+def test_keeping_backups_leaves_them_and_says_so(session, db_path, tmp_path):
+    _c, files = _backups(session, db_path, tmp_path)
+    plan = session.privacy.plan_purge()
+    result = session.privacy.purge(plan, remove_backups=False)
+    assert result.backups_removed == [] and "still hold them" in result.message  # 2 of them
+    assert _scan(files["later"], session._key)  # the data is still in the kept backup
+    assert traces(db_path, session._key, NEEDLES) == {}
+
+
+def test_a_file_put_where_a_backup_was_is_not_deleted(session, db_path, tmp_path):
+    _c, files = _backups(session, db_path, tmp_path)
+    plan = session.privacy.plan_purge()
+    files["later"].write_bytes(b"someone else's file")  # replaced between plan and purge
+    result = session.privacy.purge(plan)
+    assert result.backups_failed == [str(files["later"].resolve())]
+    assert files["later"].read_bytes() == b"someone else's file"
+    assert "delete it yourself" in result.message
+
+
+# -- the policy change in the audit trail -------------------------------------------------------
+
+def test_a_policy_change_records_the_rules_changed_from_and_to(session):
+    from panel_app.core.services.privacy import detail_text
+
+    session.privacy.set_retention_policy(closed_case_years=8, max_age=25,
+                                         inactive_open_years=0)
+    entry = session.privacy.audit_entries(action="retention_policy_set")[0]
+    assert entry.fields == ("closed_case_years", "inactive_open_years")
+    assert entry.detail == {"closed_case_years": [6, 8], "inactive_open_years": [3, 0]}
+    assert detail_text(entry.detail) == ("Closed case kept after closure: 6 → 8; "
+                                         "Open case with no change for: 3 → off")
+
+
+# -- lawful deletion of an exclusion record ------------------------------------------------------
+
+def test_an_overturned_exclusion_goes_the_review_outcome_stays(session):
+    s = session
+    case = s.create_case(case_values(FIRST, LAST, year=9, serial=9)).case
+    ref = case.case_ref
+    px = s.exclusions.add(ref, kind="permanent", start="03/10/2026", reason="PA").id
+    s.exclusions.add(ref, kind="suspension", start="15/09/2026", days=2, reason="VA")
+    s.add_note(ref, "Independent review panel: exclusion quashed, pupil reinstated")
+    assert s.get_case(ref).permanent_exclusions == 1
+
+    plan = s.privacy.plan_deletion(f"exclusion:{px}", reason=None)
+    assert plan.reason_missing and plan.targets[0].case_ref == ref
+    line = plan.lines()[0]
+    assert line.startswith(f"Permanent exclusion of 03/10/2026 (pending the governors' review) "
+                           f"on case {ref}")
+    assert "no reason chosen yet" in line
+    assert "Kept: case" in line and "1 note" in line and "1 exclusion record" in line
+    with pytest.raises(ValidationError) as caught:
+        s.privacy.purge(plan)  # no reason: refused, nothing changed
+    assert "Choose the reason" in str(caught.value)
+    assert len(s.exclusions.list_exclusions(pupil=ref)) == 2
+    with pytest.raises(ValidationError):
+        plan.with_reason("")
+    ready = plan.with_reason("overturned")
+    assert not ready.reason_missing and ready.signature != plan.signature
+    assert "overturned on review" in ready.lines()[0]
+
+    result = s.privacy.purge(ready)
+    assert result.records == 1
+    left = s.exclusions.list_exclusions(pupil=ref)
+    assert [e.kind for e in left] == ["suspension"]
+    record = s.get_case(ref)
+    assert record.permanent_exclusions == 0 and record.suspensions == 1  # summary follows
+    assert record.notes[0].text.startswith("Independent review panel")
+    entry = s.privacy.audit_entries(action="lawful_delete")[0]
+    assert (entry.entity, entry.entity_id, entry.detail["reason"]) == ("exclusion", px,
+                                                                       "overturned")
+    assert s.privacy.case_refs([("exclusion", px)]) == {("exclusion", px): ref}
+    assert s.verify_audit().ok
+
+
+# -- which case an audit entry is about ---------------------------------------------------------
+
+def test_case_refs_follow_records_to_their_case_and_not_past_a_purge(session):
+    c = _full_case(session)
+    s = session
+    entries = s.privacy.audit_entries(case=c["ref"], limit=None)
+    keys = {(e.entity, e.entity_id) for e in entries}
+    refs = s.privacy.case_refs(keys)
+    kinds = {e for (e, _i), ref in refs.items() if ref == c["ref"]}
+    assert {"case", "pupil", "case_note", "document", "referral", "agenda_item",
+            "decision"} <= kinds
+    assert set(refs.values()) == {c["ref"]}
+    school = s.find_school("OAK").id
+    assert s.privacy.case_refs([("school", school)]) == {}
+    s.privacy.purge(s.privacy.plan_purge())
+    assert s.privacy.case_refs(keys) == {}  # the reference was scrubbed with the case

@@ -46,7 +46,10 @@ def test_lists_entries_and_filters_them(qtbot: Any, host: Any, ctx: Any, db_path
     about_case = viewer.model.rowCount()
     assert 0 < about_case < everything
     assert "unlock" not in rows(viewer.model, 3)
-    assert any(r.startswith("case ") for r in rows(viewer.model, 4))
+    # the record is named by its case's reference, as in the case list (no names)
+    records = rows(viewer.model, 4)
+    assert refs["old"] in records and f"{refs['old']} · pupil record" in records
+    assert all(r.startswith(refs["old"]) for r in records)
 
     refilter(qtbot, viewer, case="", person="Nobody at all")
     assert viewer.model.rowCount() == 0
@@ -108,3 +111,33 @@ def test_accessibility_and_model(qtbot: Any, host: Any, ctx: Any, db_path: Path,
     window.lock()
     assert not dialog.isVisible() and viewer.model.rowCount() == 0
     assert dialog.retention.model.rowCount() == 0
+
+
+def test_record_column_names_the_case_and_falls_back_after_a_purge(
+        qtbot: Any, host: Any, ctx: Any, db_path: Path, no_keyring: Any, clock: Any) -> None:
+    refs = prepare(db_path, no_keyring, clock)
+    window = make_window(qtbot, host, ctx, db_path)
+    old = on_worker(qtbot, host, lambda s: s.get_case(refs["old"]))
+    on_worker(qtbot, host, lambda s: s.add_note(refs["new"], "Seen by the EP"))
+    viewer = open_viewer(qtbot, window)
+    records = rows(viewer.model, 4)
+    assert refs["old"] in records and refs["new"] in records
+    assert f"{refs['new']} · note" in records  # a record hanging off the case
+    assert f"{refs['old']} · pupil record" in records
+    schools = [r for r in records if r.startswith("school ")]  # no case: kind and short id
+    assert schools and all(len(r) == len("school ") + 8 for r in schools)
+    tips = [viewer.model.index(r, 4).data(3) for r in range(viewer.model.rowCount())]
+    assert any(t and t.startswith("note ") and len(t) > 30 for t in tips)  # the full id
+
+    # purge the old case: its entries fall back to kind and short id (no reference left)
+    on_worker(qtbot, host, lambda s: s.privacy.purge(s.privacy.plan_purge()))
+    refilter(qtbot, viewer, case=old.id)  # the filter by case still finds its history
+    records = rows(viewer.model, 4)
+    assert records and not any(refs["old"] in r for r in records)
+    assert f"case {old.id[:8]}" in records and f"pupil record {old.pupil_id[:8]}" in records
+    purge_row = rows(viewer.model, 3).index("purge")
+    detail = viewer.model.index(purge_row, 6).data()
+    assert detail.startswith("Rule: Closed case kept after closure;") and "records" in detail
+    refilter(qtbot, viewer, case=refs["new"])
+    assert set(rows(viewer.model, 4)) <= {refs["new"], f"{refs['new']} · pupil record",
+                                         f"{refs['new']} · note"}

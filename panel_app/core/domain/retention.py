@@ -197,3 +197,13 @@ LAWFUL_REASONS: dict[str, str] = {
     "legal_obligation": "A court, tribunal or the law requires it to be removed.",
     "retention": "Its retention period is over (the retention policy).",
 }
+# The same reasons in a few words, for lists and the audit viewer.
+LAWFUL_REASON_LABELS: dict[str, str] = {
+    "overturned": "Overturned on review or appeal",
+    "inaccurate": "Inaccurate",
+    "recorded_in_error": "Recorded in error",
+    "erasure_request": "Erasure request upheld",
+    "no_lawful_basis": "No lawful basis",
+    "legal_obligation": "Required by law or a court",
+    "retention": "Retention period over",
+}

@@ -29,7 +29,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,9 +37,12 @@ from typing import TYPE_CHECKING, Any
 from panel_app.core.bundles.scope import SHARED_ENTITIES
 from panel_app.core.domain.changelog import TableInfo
 from panel_app.core.domain.dates import format_uk, parse_date
+from panel_app.core.domain.exclusions import KIND_LABELS as EXCLUSION_KINDS
+from panel_app.core.domain.exclusions import STATUS_LABELS as EXCLUSION_STATUS
 from panel_app.core.domain.issues import Issue
 from panel_app.core.domain.models import PUPIL_FIELDS
 from panel_app.core.domain.retention import (
+    LAWFUL_REASON_LABELS,
     LAWFUL_REASONS,
     SETTINGS_KEY,
     CaseFacts,
@@ -59,6 +62,7 @@ from panel_app.core.reports.sar import (
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services.exports import LEAVES_ENCRYPTION, PlaintextFile, plaintext_export
 from panel_app.core.storage import audit as audit_chain
+from panel_app.core.storage import backups as backup_files
 from panel_app.core.storage.audit import AuditCheck, AuditEntry
 from panel_app.core.storage.bundles_repo import BundleStore
 from panel_app.core.storage.privacy_repo import PrivacyStore
@@ -83,7 +87,7 @@ ACTION_GROUPS: dict[str, frozenset[str]] = {
                        "recovery_key_replaced", "keyring_store", "keyring_forget",
                        "identity_created", "new_installation_identity"}),
     "session": frozenset({"unlock", "lock"}),
-    "purge": frozenset({"purge", "lawful_delete"}),
+    "purge": frozenset({"purge", "lawful_delete", "backups_removed"}),
     "bundle": frozenset({"bundle_export", "bundle_import", "bundle_reapply", "merge_insert",
                          "merge_update", "merge_delete", "resolve_conflict"}),
 }
@@ -106,6 +110,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {  # entity: (one, section title)
     "move": ("managed move", "Managed moves"),
     "placement": ("placement", "Placements"),
     "quota_charge": ("charge", "Charges"),
+    "exclusion": ("exclusion record", "Exclusion records"),
+    "attendance": ("attendance record", "Attendance records"),
 }
 REQUIRED_CASE_FIELDS = frozenset({"first_name", "last_name", "dob", "year_group",
                                   "home_school_id", "pupil_id", "case_ref"})
@@ -117,6 +123,28 @@ def kind_label(entity: str, plural: bool = False) -> str:
     one, many = KIND_LABELS.get(entity, (entity.replace("_", " "),
                                          entity.replace("_", " ").capitalize() + "s"))
     return many if plural else one
+
+
+def detail_text(detail: Mapping[str, Any]) -> str:
+    """An audit entry's detail in words, for the audit viewer: a lawful deletion's reason,
+    a purge's rule and counts, a policy change from and to, other codes and counts."""
+    rules = {r.key: r.label for r in RetentionPolicy().rules()}
+    parts: list[str] = []
+    for key, value in detail.items():
+        if key == "reason" and isinstance(value, str):
+            parts.insert(0, "Reason: " + LAWFUL_REASON_LABELS.get(value, value))
+        elif key == "rule" and isinstance(value, str):
+            parts.insert(0, "Rule: " + rules.get(value, value.replace("_", " ")))
+        elif key in ("records", "files") and isinstance(value, int):
+            parts.append(f"{value} {key[:-1]}{'' if value == 1 else 's'}")
+        elif key == "failed" and not value:
+            continue
+        elif key in rules and isinstance(value, list) and len(value) == 2:
+            old, new = ("off" if v == 0 else str(v) for v in value)
+            parts.append(f"{rules[key]}: {old} → {new}")
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
 
 
 def _count_text(counts: Mapping[str, int]) -> str:
@@ -131,6 +159,23 @@ def _changes(entities: Iterable[str], ids: Iterable[str] = ()) -> Changes:
     from panel_app.core.services.session import Changes
 
     return Changes(frozenset(entities), frozenset(ids))
+
+
+def _reason_code(reason: str) -> str:
+    """A lawful-deletion reason code from what the user gave, or ValidationError."""
+    code = reason.strip().lower().replace("-", "_").replace(" ", "_")
+    if code not in LAWFUL_REASONS:
+        raise ValidationError([Issue("invalid_reason", "error", "reason",
+                                     "Give the reason as one of: "
+                                     + ", ".join(LAWFUL_REASONS) + ".")])
+    return code
+
+
+def _plan_signature(kind: str, targets: Iterable[PurgeTarget]) -> str:
+    payload = json.dumps([kind, [[t.entity, t.id, t.field, t.rule, sorted(t.records),
+                                  sorted(t.unlinks), sorted(t.minutes)]
+                                 for t in targets]], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _date(text: Any) -> date | None:
@@ -188,6 +233,7 @@ class PurgeTarget:
     minutes: tuple[str, ...] = ()  # frozen minutes versions to redact
     field: str = ""  # a single field erased
     identities: tuple[tuple[str, str, str, str | None, str], ...] = ()  # (ref, first, ...)
+    kept: tuple[tuple[str, int], ...] = ()  # what stays on the same case: (entity, count)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -198,15 +244,20 @@ class PurgeTarget:
                                                         kv[0])))
 
     def line(self) -> str:
+        why = self.why or "(no reason chosen yet)"
         if self.field:
             return (f"{self.display}: the field '{label(self.field)}' will be erased (and its "
-                    f"earlier values). Reason: {self.why}")
-        text = f"{self.display}: {self.why} Will remove {_count_text(self.counts)}."
+                    f"earlier values); the rest of the record stays. Reason: {why}")
+        text = f"{self.display}: {why} Will remove {_count_text(self.counts)}."
         if self.unlinks:
             text += f" {len(self.unlinks)} other records will lose their link to it."
         if self.minutes:
             text += (f" {len(self.minutes)} approved minutes version(s) mentioning it will be "
                      "redacted.")
+        if self.entity not in ("case", "pupil") and self.case_ref:
+            stays = _count_text(dict(self.kept))
+            text += (f" Kept: case {self.case_ref}" + (f" with {stays}" if stays else "")
+                     + " (the review outcome, recorded as a note or decision, stays).")
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,7 +265,8 @@ class PurgeTarget:
                 "case_ref": self.case_ref, "rule": self.rule, "why": self.why,
                 "field": self.field, "counts": self.counts,
                 "records": [list(r) for r in self.records],
-                "unlinks": [list(u) for u in self.unlinks], "minutes": list(self.minutes)}
+                "unlinks": [list(u) for u in self.unlinks], "minutes": list(self.minutes),
+                "kept": dict(self.kept)}
 
 
 @dataclass(frozen=True)
@@ -227,10 +279,26 @@ class PurgePlan:
     made_at: str
     signature: str
     warnings: tuple[str, ...] = ()
+    backups: tuple[str, ...] = ()  # older encrypted backups that hold these records
+    unreachable: tuple[str, ...] = ()  # backups recorded here that cannot be checked now
 
     @property
     def empty(self) -> bool:
         return not self.targets
+
+    @property
+    def reason_missing(self) -> bool:
+        """A lawful deletion planned before its reason was chosen."""
+        return self.kind == "lawful" and any(not t.rule for t in self.targets)
+
+    def with_reason(self, reason: str) -> PurgePlan:
+        """The same lawful deletion for the reason code ``reason`` (see
+        ``LAWFUL_REASONS``); ValidationError for anything else."""
+        if self.kind != "lawful":
+            raise PanelError("A retention purge takes its reason from the policy.")
+        code = _reason_code(reason)
+        targets = tuple(replace(t, rule=code, why=LAWFUL_REASONS[code]) for t in self.targets)
+        return replace(self, targets=targets, signature=_plan_signature(self.kind, targets))
 
     @property
     def record_count(self) -> int:
@@ -244,6 +312,7 @@ class PurgePlan:
         return {"kind": self.kind, "made_at": self.made_at, "signature": self.signature,
                 "targets": [t.to_dict() for t in self.targets],
                 "records": self.record_count, "warnings": list(self.warnings),
+                "backups": list(self.backups), "unreachable": list(self.unreachable),
                 "lines": self.lines()}
 
 
@@ -255,11 +324,15 @@ class PurgeResult:
     minutes_redacted: int
     message: str
     changes: Changes
+    backups_removed: list[str] = field(default_factory=list)
+    backups_failed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"targets": self.targets, "records": self.records,
                 "changes_scrubbed": self.changes_scrubbed,
-                "minutes_redacted": self.minutes_redacted, "message": self.message}
+                "minutes_redacted": self.minutes_redacted, "message": self.message,
+                "backups_removed": self.backups_removed,
+                "backups_failed": self.backups_failed}
 
 
 @dataclass
@@ -380,7 +453,8 @@ class PrivacyService:
     def set_retention_policy(self, **values: Any) -> Changes:
         """Change rules (``closed_case_years=7``; 0 turns a rule off). The policy is
         partnership-wide: it travels to partners with the partnership record."""
-        policy, issues = self.retention_policy().with_changes(values)
+        before = self.retention_policy()
+        policy, issues = before.with_changes(values)
         if issues:
             raise ValidationError(issues)
         p = self._s.repo.partnership()
@@ -388,11 +462,15 @@ class PrivacyService:
         if settings.get(SETTINGS_KEY) == policy.to_dict():
             return _changes([])
         settings[SETTINGS_KEY] = policy.to_dict()
+        old, new = before.to_dict(), policy.to_dict()
+        changed = sorted(k for k in new if old.get(k) != new[k]) or sorted(values)
         with self._s._write():
             self._s.repo.update("partnership", p["id"],
                                 {"settings": json.dumps(settings, sort_keys=True)})
+            # the rules changed, from and to (numbers of years: nothing about a person)
             self._s.repo.audit("retention_policy_set", "partnership", p["id"],
-                               fields=sorted(values))
+                               fields=changed,
+                               detail={k: [old.get(k), new[k]] for k in changed})
         return _changes(["partnership", "retention"], [p["id"]])
 
     def due_for_review(self, on: date | None = None) -> list[ReviewItem]:
@@ -413,6 +491,85 @@ class PrivacyService:
                                       f"{f['first_name']} {f['last_name']}".strip(),
                                       f["status"], facts.closed_on, tuple(reasons)))
         return sorted(out, key=lambda r: (r.due_since, r.case_ref))
+
+    # -- which case a record belongs to ----------------------------------------------------
+    def case_refs(self, records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The reference of the case each record belongs to (a case itself, its pupil, or
+        a record hanging off either, followed through its id references, live or deleted),
+        for lists such as the audit viewer. A record with no case, or whose case was
+        purged (its reference scrubbed), is left out."""
+        cases = self._owning_cases(records)
+        refs = self.store.case_refs({c for cs in cases.values() for c in cs})
+        out: dict[tuple[str, str], str] = {}
+        for key, cs in cases.items():
+            names = sorted({refs[c] for c in cs if c in refs})
+            if names:
+                out[key] = ", ".join(names)
+        return out
+
+    def _owning_cases(self, records: Iterable[tuple[str, str]]
+                      ) -> dict[tuple[str, str], set[str]]:
+        """The ids of the cases each record belongs to (see ``case_refs``)."""
+        tables = self.store.tables()
+        store = self.store
+        keys = {(e, i) for e, i in records if e in tables and i}
+        owners: dict[tuple[str, str], set[tuple[str, str]]] = {k: {k} for k in keys}
+        cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+        pupils: dict[tuple[str, str], set[str]] = defaultdict(set)
+        seen: set[tuple[str, str]] = set()
+        parents: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        found: dict[tuple[str, str], tuple[str, str]] = {}  # record -> ("case"|"pupil", id)
+        for _level in range(5):
+            if not any(owners.values()):
+                break
+            todo = {r for rs in owners.values() for r in rs} - seen
+            seen |= todo
+            by_entity: dict[str, list[str]] = defaultdict(list)
+            for entity, rid in todo:
+                by_entity[entity].append(rid)
+            for entity, ids in by_entity.items():
+                if entity in ("case", "pupil"):
+                    found.update({(entity, i): (entity, i) for i in ids})
+                    continue
+                info = tables[entity]
+                targets = {col: next((e for e, t in tables.items() if t.table == ptable), "")
+                           for col, ptable, _pcol in info.foreign_keys}
+                for rid, refs in store.references(info, ids).items():
+                    if refs.get("case_id"):
+                        found[(entity, rid)] = ("case", refs["case_id"])
+                        continue
+                    if refs.get("pupil_id"):
+                        found[(entity, rid)] = ("pupil", refs["pupil_id"])
+                        continue
+                    for col, value in refs.items():
+                        kind = targets.get(col) or self._kind_named(col, tables)
+                        if col == "entity_id" and refs.get("entity") in tables:
+                            kind = refs["entity"]
+                        if kind and kind not in PROTECTED and col != "entity":
+                            parents[(entity, rid)].add((kind, value))
+            for key, rs in owners.items():
+                nxt: set[tuple[str, str]] = set()
+                for r in rs:
+                    if r in found:
+                        kind, rid = found[r]
+                        (cases if kind == "case" else pupils)[key].add(rid)
+                    else:
+                        nxt |= parents.get(r, set())
+                owners[key] = nxt
+        by_pupil = store.cases_of_pupils({p for ps in pupils.values() for p in ps})
+        for key, ps in pupils.items():
+            for pid in ps:
+                cases[key] |= by_pupil.get(pid, set())
+        return dict(cases)
+
+    @staticmethod
+    def _kind_named(column: str, tables: Mapping[str, TableInfo]) -> str:
+        """The kind an ``X_id`` column names (``item_id`` -> agenda item), or ""."""
+        if not column.endswith("_id") or column == "entity_id":
+            return ""
+        stem = column[:-3]
+        named = [e for e in tables if e == stem or e.endswith("_" + stem)]
+        return named[0] if len(named) == 1 else ""
 
     # -- finding what hangs off a record ----------------------------------------------------
     @staticmethod
@@ -491,21 +648,61 @@ class PrivacyService:
 
     # -- planning a purge ---------------------------------------------------------------------
     def _signature(self, kind: str, targets: list[PurgeTarget]) -> str:
-        payload = json.dumps([kind, [[t.entity, t.id, t.field, t.rule, sorted(t.records),
-                                      sorted(t.unlinks), sorted(t.minutes)]
-                                     for t in targets]], sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return _plan_signature(kind, targets)
 
-    def _warnings(self, targets: list[PurgeTarget]) -> tuple[str, ...]:
+    def _plan(self, kind: str, targets: list[PurgeTarget], *, field_only: bool = False
+              ) -> PurgePlan:
+        """The plan with its warnings and the older backups that hold its records."""
+        held, unreachable = self._older_backups(targets)
+        warnings = list(self._warnings(targets, held, unreachable))
+        if field_only:  # no partner bundle warning: the new value travels like any edit
+            warnings = [w for w in warnings if not w.startswith("Partners")]
+        return PurgePlan(kind, tuple(targets), self._now(), self._signature(kind, targets),
+                         tuple(warnings), tuple(str(p) for p in held),
+                         tuple(str(p) for p in unreachable))
+
+    def _older_backups(self, targets: list[PurgeTarget]) -> tuple[list[Path], list[Path]]:
+        """(held, unreachable): the app's encrypted backups that hold any of these records
+        (migration backups beside the file, and backups written with ``backup``), and
+        recorded backups that cannot be found or read now."""
+        key = self._s._key
+        if not targets or key is None:
+            return [], []
+        ids = {rid for t in targets for _e, rid in t.records}
+        present, missing = backup_files.candidates(self._s.path, self._s.db.conn)
+        held, unreadable = [], []
+        for path in present:
+            holds = backup_files.holds_records(path, key, ids)
+            if holds:
+                held.append(path)
+            elif holds is None and path not in backup_files.migration_backups(self._s.path):
+                unreadable.append(path)
+        return held, missing + unreadable
+
+    def _warnings(self, targets: list[PurgeTarget], held: list[Path] | None = None,
+                  unreachable: list[Path] | None = None) -> tuple[str, ...]:
         if not targets:
             return ()
-        return (
-            "Encrypted backups made before the purge still hold these records: replace "
-            "them (or keep them only as long as the policy allows).",
+        out = []
+        if held:
+            one = len(held) == 1
+            out.append(f"{len(held)} older encrypted backup{'' if one else 's'} made by the "
+                       f"app still hold{'s' if one else ''} these records; unless you keep "
+                       f"{'it' if one else 'them'}, {'it is' if one else 'they are'} "
+                       "overwritten and deleted after the purge: "
+                       + "; ".join(str(p) for p in held) + ".")
+        if unreachable:
+            out.append("Backups written earlier cannot be found or read now (a USB stick "
+                       "not plugged in, a file moved): delete or replace them yourself: "
+                       + "; ".join(str(p) for p in unreachable) + ".")
+        out += [
+            "Copies the app does not know of (a file copied by hand, the computer's own "
+            "backups) still hold these records until they are replaced.",
             "Partners remove them when they import your next bundle; send one to every "
             "partner that had these cases.",
             "This cannot be undone.",
-        )
+        ]
+        return tuple(out)
 
     def _case_target(self, case_id: str, rule: str, why: str, tables: Mapping[str, TableInfo],
                      purging: set[str], *, with_pupil: bool | None = None) -> PurgeTarget:
@@ -551,8 +748,7 @@ class PrivacyService:
         purging = {r.case_id for r in chosen}
         targets = [self._case_target(r.case_id, r.rule, r.reasons[0].text, tables, purging)
                    for r in chosen]
-        return PurgePlan("retention", tuple(targets), self._now(),
-                         self._signature("retention", targets), self._warnings(targets))
+        return self._plan("retention", targets)
 
     def _resolve_record(self, record: str) -> tuple[str, str]:
         text = record.strip()
@@ -571,26 +767,24 @@ class PrivacyService:
                                 "of the id, or KIND:ID.")
         return found[0]
 
-    def plan_deletion(self, record: str, *, reason: str, field: str | None = None
+    def plan_deletion(self, record: str, *, reason: str | None, field: str | None = None
                       ) -> PurgePlan:
         """The lawful deletion of one record (a case ref, or KIND:ID such as
         ``case_note:3f2a9c``) with what depends on it, or of one ``field`` of it, for the
-        reason code ``reason`` (see ``LAWFUL_REASONS``). Nothing is changed."""
-        code = reason.strip().lower().replace("-", "_").replace(" ", "_")
-        if code not in LAWFUL_REASONS:
-            raise ValidationError([Issue("invalid_reason", "error", "reason",
-                                         "Give the reason as one of: "
-                                         + ", ".join(LAWFUL_REASONS) + ".")])
-        why = LAWFUL_REASONS[code]
+        reason code ``reason`` (see ``LAWFUL_REASONS``). Nothing is changed. With
+        ``reason=None`` the plan can be shown but not applied until ``with_reason``."""
+        code = _reason_code(reason) if reason is not None else ""
+        why = LAWFUL_REASONS.get(code, "")
         entity, rid = self._resolve_record(record)
         tables = self.store.tables()
         if entity in PROTECTED:
             raise PanelError(f"A {kind_label(entity)} is partnership-wide and cannot be "
                              "deleted this way.")
         if field:
-            return self._plan_field(entity, rid, field, code, why, tables)
+            return self._plan("lawful", [self._field_target(entity, rid, field, code, why,
+                                                            tables)], field_only=True)
         if entity == "case":
-            target = self._case_target(rid, code, why, tables, {rid})
+            targets = [self._case_target(rid, code, why, tables, {rid})]
         elif entity == "pupil":
             case_ids = self.store.ids_where("cases", "pupil_id", [rid])
             purging = set(case_ids)
@@ -599,39 +793,51 @@ class PrivacyService:
                 tree = self._tree({"pupil": {rid}}, tables)
                 targets = [PurgeTarget("pupil", rid, f"pupil record {rid[:8]}", "", code, why,
                                        tuple(tree.order), tuple(tree.unlinks))]
-            return PurgePlan("lawful", tuple(targets), self._now(),
-                             self._signature("lawful", targets), self._warnings(targets))
         else:
             tree = self._tree({entity: {rid}}, tables)
             row = self.store.rows(tables[entity], [rid]).get(rid, {})
-            ref = self._case_ref_of(row)
-            target = PurgeTarget(entity, rid, self._describe(entity, row, ref), ref, code,
-                                 why, tuple(tree.order), tuple(tree.unlinks))
-        targets = [target]
-        return PurgePlan("lawful", tuple(targets), self._now(),
-                         self._signature("lawful", targets), self._warnings(targets))
+            ref = self.case_refs([(entity, rid)]).get((entity, rid), "")
+            targets = [PurgeTarget(entity, rid, self._describe(entity, row, ref), ref, code,
+                                   why, tuple(tree.order), tuple(tree.unlinks),
+                                   kept=self._kept(entity, rid, tree.order, tables))]
+        return self._plan("lawful", targets)
 
-    def _case_ref_of(self, row: Mapping[str, Any]) -> str:
-        case_id = row.get("case_id")
-        if not case_id:
-            return ""
-        try:
-            return self._s.get_case(str(case_id)).case_ref
-        except NotFoundError:
-            return ""
+    def _kept(self, entity: str, rid: str, going: Iterable[tuple[str, str]],
+              tables: Mapping[str, TableInfo]) -> tuple[tuple[str, int], ...]:
+        """What stays on the live case(s) of a record being deleted on its own: every other
+        record of the case and of its pupil, counted by kind."""
+        case_ids = self._owning_cases([(entity, rid)]).get((entity, rid), set())
+        live = self.store.pupils_of_cases(case_ids)  # the live ones
+        if not live:
+            return ()
+        tree = self._tree({"case": set(live)}, tables, strict=False)
+        pupil_ids = set(live.values())
+        every_case = set(self.store.ids_where("cases", "pupil_id", pupil_ids))
+        ptree = self._tree({"pupil": pupil_ids}, tables, strict=False,
+                           exclude={"case": every_case})
+        stays = (set(tree.order) | set(ptree.order)) - set(going)
+        counts: dict[str, int] = defaultdict(int)
+        for kind, _id in stays:
+            if kind not in ("case", "pupil"):
+                counts[kind] += 1
+        return tuple(sorted(counts.items()))
 
     @staticmethod
     def _describe(entity: str, row: Mapping[str, Any], case_ref: str) -> str:
         when = next((_date(row.get(c)) for c in DATE_COLUMNS if _date(row.get(c))), None)
         text = kind_label(entity).capitalize()
+        if entity == "exclusion" and row.get("kind") in EXCLUSION_KINDS:
+            text = EXCLUSION_KINDS[str(row["kind"])].capitalize()
         if when:
             text += f" of {format_uk(when)}"
+        if entity == "exclusion" and row.get("status") in EXCLUSION_STATUS:
+            text += f" ({EXCLUSION_STATUS[str(row['status'])]})"
         if row.get("filename"):
             text += f" ({row['filename']})"
         return text + (f" on case {case_ref}" if case_ref else "")
 
-    def _plan_field(self, entity: str, rid: str, name: str, code: str, why: str,
-                    tables: Mapping[str, TableInfo]) -> PurgePlan:
+    def _field_target(self, entity: str, rid: str, name: str, code: str, why: str,
+                      tables: Mapping[str, TableInfo]) -> PurgeTarget:
         name = name.strip()
         if entity == "case" and name in PUPIL_FIELDS:
             entity, rid = "pupil", self._s.get_case(rid).pupil_id
@@ -647,16 +853,12 @@ class PrivacyService:
                                          f"{kind_label(entity)} needs it): correct it, or "
                                          "delete the whole record.")])
         row = self.store.rows(info, [rid]).get(rid, {})
-        ref = self._case_ref_of(row) or (row.get("case_ref") or "")
-        if entity == "pupil":
-            ids = self.store.ids_where("cases", "pupil_id", [rid])
-            ref = self._s.get_case(ids[0]).case_ref if ids else ""
+        if entity == "case":
+            ref = str(row.get("case_ref") or "")
+        else:
+            ref = self.case_refs([(entity, rid)]).get((entity, rid), "")
         display = self._describe(entity, row, ref) if entity != "case" else f"Case {ref}"
-        target = PurgeTarget(entity, rid, display, ref, code, why, ((entity, rid),),
-                             field=name)
-        targets = [target]
-        return PurgePlan("lawful", tuple(targets), self._now(),
-                         self._signature("lawful", targets), self._warnings(targets)[:1])
+        return PurgeTarget(entity, rid, display, ref, code, why, ((entity, rid),), field=name)
 
     def _replan(self, plan: PurgePlan) -> PurgePlan:
         tables = self.store.tables()
@@ -670,24 +872,30 @@ class PrivacyService:
         targets: list[PurgeTarget] = []
         for t in plan.targets:
             if t.field:
-                targets += list(self._plan_field(t.entity, t.id, t.field, t.rule, t.why,
-                                                 tables).targets)
+                targets.append(self._field_target(t.entity, t.id, t.field, t.rule, t.why,
+                                                  tables))
             elif t.entity == "case":
                 targets.append(self._case_target(t.id, t.rule, t.why, tables, purging))
             else:
                 tree = self._tree({t.entity: {t.id}}, tables)
                 targets.append(PurgeTarget(t.entity, t.id, t.display, t.case_ref, t.rule,
                                            t.why, tuple(tree.order), tuple(tree.unlinks)))
-        return PurgePlan(plan.kind, tuple(targets), plan.made_at,
-                         self._signature(plan.kind, targets), plan.warnings)
+        return replace(plan, targets=tuple(targets),
+                       signature=self._signature(plan.kind, targets))
 
     # -- applying it --------------------------------------------------------------------------
-    def purge(self, plan: PurgePlan, *, progress: Progress | None = None) -> PurgeResult:
+    def purge(self, plan: PurgePlan, *, progress: Progress | None = None,
+              remove_backups: bool = True) -> PurgeResult:
         """Apply a confirmed plan in one transaction, then rewrite the file so that no
-        old page keeps the data. Refused (nothing changed) if the records changed since
-        the plan was made."""
+        old page keeps the data, and (``remove_backups``) overwrite and delete the older
+        backups the plan lists. Refused (nothing changed) if the records changed since
+        the plan was made, or a lawful deletion has no reason."""
         if plan.empty:
             return PurgeResult(0, 0, 0, 0, "Nothing to purge.", _changes([]))
+        if plan.reason_missing:
+            raise ValidationError([Issue("reason_required", "error", "reason",
+                                         "Choose the reason for this deletion: it is "
+                                         "recorded in the audit trail. Nothing was changed.")])
         try:
             fresh = self._replan(plan)
         except NotFoundError:
@@ -703,6 +911,9 @@ class PrivacyService:
         entities: set[str] = set()
         ids: set[str] = set()
         total = len(plan.targets)
+        # pupils whose exclusion or attendance records go on their own: their open cases'
+        # summary fields (suspensions, permanent exclusions ...) follow, as after any edit
+        resync = self._pupils_to_resync(plan, tables)
         with self._s._write():
             self._s.db.conn.execute("PRAGMA defer_foreign_keys = ON")
             for n, target in enumerate(plan.targets):
@@ -733,6 +944,11 @@ class PrivacyService:
                 detail: dict[str, Any] = {"records": sum(counts.values()), "kinds": counts}
                 detail["rule" if plan.kind == "retention" else "reason"] = target.rule
                 repo.audit(action, target.entity, target.id, detail=detail)
+            if resync:
+                updated = self._s.exclusions.sync_cases(resync)
+                if updated:
+                    entities.add("case")
+                    ids.update(updated)
             if BundleStore(self._s.db).foreign_key_problems(i.table for i in tables.values()):
                 raise PanelError("The purge would leave records pointing at removed ones, so "
                                  "it was stopped; nothing was changed. Tell the partnership's "
@@ -740,18 +956,72 @@ class PrivacyService:
         if progress is not None:
             progress(total, total + 1, "Rewriting the database file")
         store.compact()
+        removed_files, failed_files = (self._remove_backups(plan.backups) if remove_backups
+                                       else ([], []))
         if progress is not None:
             progress(total + 1, total + 1, "Done")
         what = "Erased" if any(t.field for t in plan.targets) and not removed else "Removed"
-        message = (f"{what} {removed} records" if removed else f"{what} the field(s)") + (
+        them = "it" if removed <= 1 else "them"
+        message = (f"{what} {removed} record{'' if removed == 1 else 's'}" if removed
+                   else f"{what} the field(s)") + (
             f" of {total} {'case' if total == 1 else 'cases'}"
             if plan.kind == "retention" else "") + (
             f"; {redacted} minutes version(s) redacted" if redacted else "") + (
-            ". Send a bundle to partners so that they remove them too.")
+            f". Send a bundle to partners so that they remove {them} too.")
+        if removed_files:
+            one = len(removed_files) == 1
+            message += (f" {len(removed_files)} older backup{'' if one else 's'} holding "
+                        f"{them} {'was' if one else 'were'} overwritten and deleted.")
+        if failed_files:
+            message += (" Could not remove " + "; ".join(failed_files) + ": delete "
+                        f"{'it' if len(failed_files) == 1 else 'them'} yourself.")
+        elif plan.backups and not remove_backups:
+            one = len(plan.backups) == 1
+            message += (f" {len(plan.backups)} older backup{'' if one else 's'} still "
+                        f"hold{'s' if one else ''} {them}: keep {'it' if one else 'them'} only "
+                        "as long as the retention policy allows.")
         if "case" in entities or "pupil" in entities:
             entities.add("case")
         return PurgeResult(total, removed, scrubbed, redacted, message,
-                           _changes(entities | {"audit"}, ids))
+                           _changes(entities | {"audit"}, ids), removed_files, failed_files)
+
+    def _pupils_to_resync(self, plan: PurgePlan, tables: Mapping[str, TableInfo]
+                          ) -> list[str]:
+        out: list[str] = []
+        for t in plan.targets:
+            if t.field or t.entity in ("case", "pupil"):
+                continue
+            for entity, rid in t.records:
+                if entity in ("exclusion", "attendance"):
+                    refs = self.store.references(tables[entity], [rid]).get(rid, {})
+                    if refs.get("pupil_id"):
+                        out.append(refs["pupil_id"])
+        return list(dict.fromkeys(out))
+
+    def _remove_backups(self, paths: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Overwrite and delete the backups a purge listed (still there, still opening
+        with this key); audited with the number of files, never their names."""
+        removed: list[str] = []
+        failed: list[str] = []
+        key = self._s._key
+        for text in paths:
+            path = Path(text)
+            if not path.is_file():
+                continue
+            if key is None or backup_files.holds_records(path, key, ()) is None:
+                failed.append(text)  # replaced by something else since: not ours to delete
+                continue
+            try:
+                backup_files.remove_for_good(path)
+                removed.append(text)
+            except OSError:
+                failed.append(text)
+        if removed or failed:
+            with self._s._write():
+                backup_files.forget(self._s.db.conn, removed)
+                self._s.repo.audit("backups_removed",
+                                   detail={"files": len(removed), "failed": len(failed)})
+        return removed, failed
 
     def _erase_field(self, target: PurgeTarget, tables: Mapping[str, TableInfo]) -> int:
         info = tables[target.entity]
@@ -860,4 +1130,5 @@ __all__ = [
     "PurgeTarget",
     "ReviewItem",
     "SarResult",
+    "detail_text",
 ]

@@ -54,6 +54,7 @@ from panel_app.core.secrets.recovery import new_recovery_key
 from panel_app.core.services.case_index import CaseIndex
 from panel_app.core.services.clock import Clock, SystemClock
 from panel_app.core.services.exports import plaintext_export
+from panel_app.core.storage import backups
 from panel_app.core.storage.audit import AuditCheck
 from panel_app.core.storage.audit import verify as verify_audit_chain
 from panel_app.core.storage.connection import (
@@ -814,6 +815,8 @@ class PartnershipSession:
             raise LockedError("The partnership is locked: unlock it to continue.")
         out = encrypted_copy(self.db, Path(target), self._key)
         with self._write():
+            # remembered on this computer, so a later purge can offer to remove it
+            backups.remember(self.db.conn, out, self.clock.now())
             self.repo.audit("backup")
         return out
 

@@ -99,6 +99,31 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
     return conn
 
 
+def open_read_only(path: Path, key: bytes) -> Any:
+    """A keyed, verified, read-only sqlcipher3 connection to a copy (a backup): nothing is
+    written to the file, not even a journal mode. ``WrongKeyError`` when ``key`` does not
+    open it; ``NotADatabaseError`` when it cannot be read at all."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotADatabaseError(f"There is no database at {path}.")
+    try:
+        conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                  check_same_thread=False)
+    except dbapi2.DatabaseError as exc:
+        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi2.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise WrongKeyError(f"{path.name} does not open with this partnership's key.") \
+                from None
+        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+    return conn
+
+
 def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_utils.Database:
     conn = connect_raw(path, key, create=create)
     return sqlite_utils.Database(conn, execute_plugins=False)

@@ -165,6 +165,73 @@ class PrivacyStore:
             return ""
         return value if isinstance(value, str) else ""
 
+    # -- which case a record belongs to (the audit viewer) ------------------------------------
+    def references(self, info: TableInfo, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The id references of records (``*_id`` columns, and ``entity`` of an
+        entity/entity_id pair), from the live row, else from the change log (which keeps
+        them for deleted and purged records)."""
+        cols = [c for c in info.columns if c != "id" and (c.endswith("_id") or c == "entity")]
+        wanted = sorted(set(ids))
+        out: dict[str, dict[str, str]] = {}
+        for chunk in _chunks(wanted):
+            if cols:
+                for r in self.conn.execute(
+                        f"SELECT id, {', '.join(cols)} FROM {info.table} WHERE id IN "
+                        f"({_marks(chunk)})", chunk):
+                    out[str(r[0])] = {c: str(v) for c, v in zip(cols, r[1:], strict=True)
+                                      if v}
+            else:
+                for r in self.conn.execute(
+                        f"SELECT id FROM {info.table} WHERE id IN ({_marks(chunk)})", chunk):
+                    out[str(r[0])] = {}
+        gone = [i for i in wanted if i not in out]
+        for chunk in _chunks(gone):
+            for entity_id, name, value in self.conn.execute(
+                    "SELECT entity_id, field, value FROM changes WHERE entity = ? AND "
+                    f"entity_id IN ({_marks(chunk)}) AND (field = 'entity' OR field LIKE "
+                    "'%\\_id' ESCAPE '\\') ORDER BY hlc, seq", [info.entity, *chunk]):
+                try:
+                    text = json.loads(value) if value else None
+                except ValueError:
+                    text = None
+                fields = out.setdefault(str(entity_id), {})
+                if isinstance(text, str) and text:
+                    fields[str(name)] = text
+                else:
+                    fields.pop(str(name), None)
+        return out
+
+    def cases_of_pupils(self, pupil_ids: Iterable[str]) -> dict[str, set[str]]:
+        """Each pupil's cases, live or deleted (a deleted case's ``pupil_id`` stays in the
+        change log)."""
+        out: dict[str, set[str]] = {}
+        for chunk in _chunks(sorted(set(pupil_ids))):
+            for cid, pid in self.conn.execute(
+                    f"SELECT id, pupil_id FROM cases WHERE pupil_id IN ({_marks(chunk)})",
+                    chunk):
+                out.setdefault(str(pid), set()).add(str(cid))
+            for cid, value in self.conn.execute(
+                    "SELECT DISTINCT entity_id, value FROM changes WHERE entity = 'case' AND "
+                    f"field = 'pupil_id' AND value IN ({_marks(chunk)})",
+                    [json.dumps(i) for i in chunk]):
+                out.setdefault(str(json.loads(value)), set()).add(str(cid))
+        return out
+
+    def case_refs(self, case_ids: Iterable[str]) -> dict[str, str]:
+        """Case references by id: a live case's, else the last one logged (scrubbed, so
+        absent, when the case was purged)."""
+        wanted = sorted(set(case_ids))
+        out: dict[str, str] = {}
+        for chunk in _chunks(wanted):
+            out.update({str(i): str(r) for i, r in self.conn.execute(
+                f"SELECT id, case_ref FROM cases WHERE id IN ({_marks(chunk)})", chunk)})
+        for cid in wanted:
+            if cid not in out:
+                ref = self.value_from_changes("case", cid, "case_ref")
+                if ref:
+                    out[cid] = ref
+        return out
+
     # -- retention ---------------------------------------------------------------------------
     def case_facts(self) -> list[dict[str, Any]]:
         """One row per case: ids, reference, status, dates, the pupil's name and date of

@@ -1,4 +1,5 @@
-"""The case form's Notes and Documents tabs."""
+"""The case form's Notes and Documents tabs (a note or document that must not be kept
+can be deleted lawfully, with a reason: ``lawful_delete``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.models import CaseNote, DocumentInfo
 from panel_app.core.errors import PanelError
 from panel_app.gui.context import AppContext
+from panel_app.gui.dialogs.lawful_delete import LawfulDeletion
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.tempdocs import TempDocuments
@@ -94,12 +96,43 @@ def _table(model: RecordTableModel, name: str) -> QTableView:
 
 class _CaseTab(QWidget):
     changed = Signal()  # the case was changed (the list's "updated" moved)
+    KIND = ""  # the record kind listed, for a lawful deletion
 
     def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._host = host
         self.case_id: str | None = None
         self.message = message_label()
+        self.model: RecordTableModel
+        self.table: QTableView
+        self.deletion = LawfulDeletion(host, self, self.message, self._deleted)
+        self.delete_button = QPushButton("Delete &lawfully…")
+        self.delete_button.setToolTip("Delete the selected record for good, with a reason "
+                                      "(recorded in the audit trail)")
+        self.delete_button.clicked.connect(self.delete_selected)
+
+    def delete_selected(self) -> None:
+        index = self.table.currentIndex()
+        chosen = index.isValid() and self.table.selectionModel().isSelected(index)
+        record = self.model.record(index.row()) if chosen else None
+        if record is None:
+            set_message(self.message, "Select the record to delete first.")
+            self.table.setFocus()
+            return
+        self.deletion.start(f"{self.KIND}:{record.id}")
+
+    def _deleted(self, _result: Any) -> None:
+        case_id = self.case_id
+        if case_id is not None:
+            self._run(lambda s: s.get_case(case_id), self._show_case)
+        emit(self.changed)
+
+    def _show_case(self, case: Any) -> None:
+        """Show the case's records again after a deletion (subclasses)."""
+
+    def hideEvent(self, event: Any) -> None:  # the form is closing or locking
+        self.deletion.close()
+        super().hideEvent(event)
 
     def _run(self, fn: Callable[[Any], Any], success: Callable[[Any], None]) -> None:
         self._host.run(fn, success=success, failure=self._failed, parent=self)
@@ -113,6 +146,8 @@ class _CaseTab(QWidget):
 
 
 class NotesTab(_CaseTab):
+    KIND = "case_note"
+
     def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         self.model = RecordTableModel(NOTE_COLUMNS, self)
@@ -129,7 +164,7 @@ class NotesTab(_CaseTab):
         layout.addWidget(self.text)
         self.add_button = QPushButton("Add n&ote")
         self.add_button.setToolTip("Add the note to this case (it cannot be edited later)")
-        layout.addLayout(_buttons(self.message, self.add_button))
+        layout.addLayout(_buttons(self.message, self.add_button, self.delete_button))
         self.add_button.clicked.connect(self.add_note)
         self.table.setWordWrap(True)  # notes can be long: show them whole
         self.table.verticalHeader().setSectionResizeMode(
@@ -138,6 +173,9 @@ class NotesTab(_CaseTab):
     def show_notes(self, notes: list[CaseNote]) -> None:
         self.model.set_rows(list(reversed(notes)))
         _fit_columns(self.table)
+
+    def _show_case(self, case: Any) -> None:
+        self.show_notes(list(case.notes))
 
     def add_note(self) -> None:
         text = self.text.toPlainText().strip()
@@ -166,6 +204,8 @@ class NotesTab(_CaseTab):
 
 
 class DocumentsTab(_CaseTab):
+    KIND = "document"
+
     def __init__(self, host: SessionHost, ctx: AppContext, temp_docs: TempDocuments,
                  owner: str, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
@@ -187,7 +227,8 @@ class DocumentsTab(_CaseTab):
         self.attach_button.setToolTip("Add a document (up to 25 MB) to this case")
         self.open_button = QPushButton("Ope&n")
         self.open_button.setToolTip("Open the selected document with its usual program")
-        layout.addLayout(_buttons(self.message, self.attach_button, self.open_button))
+        layout.addLayout(_buttons(self.message, self.attach_button, self.open_button,
+                                  self.delete_button))
         self.attach_button.clicked.connect(self._browse)
         self.open_button.clicked.connect(self.open_selected)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
@@ -195,6 +236,9 @@ class DocumentsTab(_CaseTab):
     def show_documents(self, docs: list[DocumentInfo]) -> None:
         self.model.set_rows(docs)
         _fit_columns(self.table)
+
+    def _show_case(self, case: Any) -> None:
+        self.show_documents(list(case.documents))
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Attach a document", str(Path.home()))

@@ -31,6 +31,7 @@ from panel_app.gui.context import AppContext
 from panel_app.gui.dialogs.case_attachments import DocumentsTab, NotesTab
 from panel_app.gui.dialogs.case_fields import FieldEditor
 from panel_app.gui.dialogs.case_ladder import LadderTab
+from panel_app.gui.dialogs.case_records import RecordsTab
 from panel_app.gui.dialogs.case_sar import export_subject_access
 from panel_app.gui.icons import risk_text
 from panel_app.gui.qtcompat import emit
@@ -90,6 +91,8 @@ class CaseFormDialog(QDialog):
         self.documents_index = self.tabs.addTab(self.documents_tab, "Documents")
         self.ladder_tab = LadderTab(host, ctx, self)
         self.ladder_index = self.tabs.addTab(self.ladder_tab, "Ladder")
+        self.records_tab = RecordsTab(host, self)
+        self.records_index = self.tabs.addTab(self.records_tab, "Exclusions")
         layout.addWidget(self.tabs, 1)
 
         self.buttons = QWidget()
@@ -130,6 +133,7 @@ class CaseFormDialog(QDialog):
         self.documents_tab.changed.connect(self.ladder_tab.reload)
         self.ladder_tab.changed.connect(self._attachments_changed)
         self.ladder_tab.documents_loaded.connect(self.documents_tab.show_documents)
+        self.records_tab.changed.connect(self._records_changed)
         self.finished.connect(lambda _r: self.documents_tab.discard_copies())
         self._update_attachment_tabs()
         self._load()
@@ -172,7 +176,8 @@ class CaseFormDialog(QDialog):
         saved = self.case_id is not None
         for index, tab in ((self.notes_index, self.notes_tab),
                            (self.documents_index, self.documents_tab),
-                           (self.ladder_index, self.ladder_tab)):
+                           (self.ladder_index, self.ladder_tab),
+                           (self.records_index, self.records_tab)):
             self.tabs.setTabEnabled(index, saved)
             self.tabs.setTabToolTip(index, "" if saved else "Save the case first")
             tab.case_id = self.case_id
@@ -326,6 +331,21 @@ class CaseFormDialog(QDialog):
     def _attachments_changed(self) -> None:
         if self.case_id:
             emit(self.saved, self.case_id)
+
+    def _records_changed(self) -> None:
+        """A record was deleted lawfully: the case's summary fields (suspensions,
+        permanent exclusions) may have followed; the list refreshes too."""
+        if self.case_id:
+            case_id = self.case_id
+            self._host.run(lambda s: s.get_case(case_id), success=self._refresh_fields,
+                           failure=self._failed, parent=self)
+
+    def _refresh_fields(self, record: CaseRecord) -> None:
+        if self.dirty:  # keep what the user is typing; the list still refreshes
+            emit(self.saved, record.id)
+            return
+        self.show_record(record)
+        emit(self.saved, record.id)
 
     # -- closing ---------------------------------------------------------------------------
     def force_close(self) -> None:

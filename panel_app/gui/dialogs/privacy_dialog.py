@@ -37,7 +37,7 @@ class PrivacyDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         row.addWidget(self.close_button)
         layout.addLayout(row)
-        self.resize(1000, 640)
+        self.resize(1000, 700)
 
     def load(self) -> None:
         self.audit.load()

@@ -1,7 +1,8 @@
 """The audit viewer: who did what and when, filtered by case, person, kind of action and
-date; the state of the hash chain shown in words and with an icon (the first broken
-entry named); and a case's history exported as CSV (the save dialog says the file is not
-encrypted)."""
+date; the record named by its case's reference (kind and short id when it has no case or
+its case was purged); details such as a lawful deletion's reason; the state of the hash
+chain shown in words and with an icon (the first broken entry named); and a case's
+history exported as CSV (the save dialog says the file is not encrypted)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from panel_app.core.services.exports import LEAVES_ENCRYPTION
-from panel_app.core.services.privacy import kind_label
+from panel_app.core.services.privacy import detail_text, kind_label
 from panel_app.core.storage.audit import AuditCheck, AuditEntry
 from panel_app.gui.icons import risk_icon
 from panel_app.gui.models.meetings import IconColumn, IconTableModel, RawSortProxy
@@ -51,9 +53,18 @@ def when_text(at: str) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
-def record_text(e: AuditEntry) -> str:
+Refs = dict[tuple[str, str], str]
+
+
+def record_text(e: AuditEntry, refs: Refs | None = None) -> str:
+    """The case reference for a case and the records hanging off it ("C-7KQ2M9 · note"),
+    else the kind and a short id (a partnership-wide record, or one whose case was
+    purged)."""
     if not e.entity:
         return ""
+    ref = (refs or {}).get((e.entity, e.entity_id), "")
+    if ref:
+        return ref if e.entity == "case" else f"{ref} · {kind_label(e.entity)}"
     return f"{kind_label(e.entity)} {e.entity_id[:8]}".strip()
 
 
@@ -66,6 +77,7 @@ class AuditRows(IconTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         self.broken_seq: int | None = None
+        self.refs: Refs = {}
         columns = (
             IconColumn("No.", self._seq_text, lambda e: e.seq,
                        icon=lambda e: risk_icon("red") if e.seq == self.broken_seq else None,
@@ -75,16 +87,21 @@ class AuditRows(IconTableModel):
             RecordColumn("When", lambda e: when_text(e.at), lambda e: e.at),
             RecordColumn("Who", lambda e: e.actor),
             RecordColumn("Action", action_text),
-            RecordColumn("Record", record_text),
+            IconColumn("Record", lambda e: record_text(e, self.refs), icon=None,
+                       tip=lambda e: f"{kind_label(e.entity)} {e.entity_id}"
+                       if e.entity else ""),
             RecordColumn("Fields", lambda e: ", ".join(e.fields)),
+            RecordColumn("Details", lambda e: detail_text(e.detail)),
         )
         super().__init__(columns, parent)
 
     def _seq_text(self, e: AuditEntry) -> str:
         return f"⚠ {e.seq} (broken)" if e.seq == self.broken_seq else str(e.seq)
 
-    def set_entries(self, entries: list[AuditEntry], broken_seq: int | None) -> None:
+    def set_entries(self, entries: list[AuditEntry], broken_seq: int | None,
+                    refs: Refs | None = None) -> None:
         self.broken_seq = broken_seq
+        self.refs = dict(refs or {})
         self.set_rows(entries)
 
 
@@ -152,7 +169,11 @@ class AuditViewer(QWidget):
         self.model = AuditRows(self)
         self.proxy = RawSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = readonly_table(self.proxy, "Audit entries", 5, sort_descending=True)
+        self.table = readonly_table(self.proxy, "Audit entries", 6, sort_descending=True)
+        # the field names can be long: a fixed share (the whole list in the tooltip), so
+        # the details stay in view
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(5, self.fontMetrics().averageCharWidth() * 36)
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -186,16 +207,19 @@ class AuditViewer(QWidget):
         seq = self._seq
         wanted = self.filters()
 
-        def fetch(s: Any) -> tuple[list[AuditEntry], AuditCheck]:
+        def fetch(s: Any) -> tuple[list[AuditEntry], AuditCheck, Refs]:
             check = s.privacy.verify_audit()
-            return list(s.privacy.audit_entries(**wanted)), check
+            entries = list(s.privacy.audit_entries(**wanted))
+            refs = s.privacy.case_refs({(e.entity, e.entity_id) for e in entries})
+            return entries, check, refs
 
-        def done(result: tuple[list[AuditEntry], AuditCheck]) -> None:
+        def done(result: tuple[list[AuditEntry], AuditCheck, Refs]) -> None:
             if seq != self._seq:
                 return
-            entries, check = result
+            entries, check, refs = result
             self.show_check(check)
-            self.model.set_entries(entries, check.problem.seq if check.problem else None)
+            self.model.set_entries(entries, check.problem.seq if check.problem else None,
+                                   refs)
             count = len(entries)
             set_message(self.message, f"{count} entr{'y' if count == 1 else 'ies'} shown"
                         + (" (the newest 500)" if count >= 500 else "") + ".", "muted")

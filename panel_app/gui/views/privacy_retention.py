@@ -1,5 +1,6 @@
-"""Retention: the partnership's policy with the reason for each rule, the cases due for
-review, and a purge that shows what will go and asks for PURGE to be typed."""
+"""Retention: the partnership's policy with the reason for each rule (editable: see
+``retention_policy``), the cases due for review, and a purge that shows what will go and
+asks for PURGE to be typed."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from panel_app.gui.models.records import RecordColumn
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import message_label, set_message
 from panel_app.gui.views.meeting_forms import readonly_table
+from panel_app.gui.views.retention_policy import PolicyEditor
 from panel_app.gui.worker import SessionHost, error_text
 
 DUE_COLUMNS = (
@@ -44,12 +46,6 @@ def due_model(parent: Any = None) -> IconTableModel:
     return IconTableModel(DUE_COLUMNS, parent)
 
 
-def rule_text(rule: RuleInfo) -> str:
-    value = "off" if rule.value == 0 else f"{rule.value} {rule.unit}"
-    default = "" if rule.value == rule.default else f" (default {rule.default} {rule.unit})"
-    return f"<b>{rule.label}: {value}</b>{default}<br>Why: {rule.reason}"
-
-
 class RetentionPanel(QWidget):
     loaded = Signal()
     purged = Signal(str)  # the result message
@@ -62,10 +58,9 @@ class RetentionPanel(QWidget):
         self.items: list[ReviewItem] = []
         layout = QVBoxLayout(self)
 
-        self.policy_box = QGroupBox("The partnership's retention policy")
-        self.policy_layout = QVBoxLayout(self.policy_box)
-        self.rule_labels: list[QLabel] = []
-        layout.addWidget(self.policy_box)
+        self.policy = PolicyEditor(host, self)
+        self.policy.saved.connect(self.load)
+        layout.addWidget(self.policy)
 
         due_box = QGroupBox("Due for review")
         box = QVBoxLayout(due_box)
@@ -112,15 +107,12 @@ class RetentionPanel(QWidget):
         self._host.run(fetch, success=done, failure=self._failed, parent=self)
 
     def show_policy(self, rules: list[RuleInfo]) -> None:
-        for label in self.rule_labels:
-            label.deleteLater()
-        self.rule_labels = []
-        for rule in rules:
-            label = QLabel(rule_text(rule))
-            label.setWordWrap(True)
-            label.setAccessibleName(f"{rule.label}: {rule.value} {rule.unit}. {rule.reason}")
-            self.policy_layout.addWidget(label)
-            self.rule_labels.append(label)
+        self.policy.show_rules(rules)
+
+    @property
+    def rule_labels(self) -> list[QLabel]:
+        """The reason shown under each rule ("Why: ...")."""
+        return self.policy.rule_labels
 
     def show_due(self, items: list[ReviewItem]) -> None:
         self.items = list(items)
@@ -168,7 +160,7 @@ class RetentionPanel(QWidget):
             return None
         dialog = PurgeConfirmDialog(plan, self)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self.purge(plan))
+        dialog.accepted.connect(lambda: self.purge(dialog.plan, dialog.remove_backups()))
         dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         dialog.open()
         return dialog
@@ -178,7 +170,7 @@ class RetentionPanel(QWidget):
             self.dialog = None
         dialog.deleteLater()
 
-    def purge(self, plan: PurgePlan) -> None:
+    def purge(self, plan: PurgePlan, remove_backups: bool = True) -> None:
         set_message(self.message, "Purging… the database file is being rewritten.", "muted")
 
         def done(result: PurgeResult) -> None:
@@ -186,8 +178,8 @@ class RetentionPanel(QWidget):
             emit(self.purged, result.message)
             self.load()
 
-        self._host.run(lambda s: s.privacy.purge(plan), success=done, failure=self._failed,
-                       parent=self)
+        self._host.run(lambda s: s.privacy.purge(plan, remove_backups=remove_backups),
+                       success=done, failure=self._failed, parent=self)
 
     def clear(self) -> None:
         self._seq += 1
@@ -197,4 +189,5 @@ class RetentionPanel(QWidget):
         self.items = []
         self.model.clear()
         self.summary.clear()
+        self.policy.clear()
         set_message(self.message, "")
