@@ -202,6 +202,11 @@ class SessionHost(QObject):
         self._submit("lock", None, (lambda _r: done()) if done else None, None, None, None)
         emit(self.locked)
 
+    @property
+    def running(self) -> bool:
+        """False once ``shutdown`` has stopped the worker (the app is closing)."""
+        return self._thread.isRunning()
+
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Lock the session and stop the thread (waits for the job in hand)."""
         if not self._thread.isRunning():

@@ -232,6 +232,8 @@ class CaseFormDialog(QDialog):
 
     def validate(self) -> None:
         self._check_timer.stop()
+        if not self._host.running:
+            return  # the app is closing (a pending check fired late): nothing to check with
         self._check_seq += 1
         seq, values, case_id = self._check_seq, self.values(), self.case_id
 
