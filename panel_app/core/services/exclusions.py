@@ -43,13 +43,13 @@ from panel_app.core.domain.exclusions import (
     term_index,
     term_label,
 )
+from panel_app.core.domain.inputs import date_input as day
 from panel_app.core.domain.inputs import error as _err
 from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.issues import Issue, errors, warnings
 from panel_app.core.domain.upn import normalise_upn
 from panel_app.core.errors import NotFoundError, PanelError, ValidationError
 from panel_app.core.services.meetings import Saved
-from panel_app.core.services.quotas import day
 from panel_app.core.services.session import Changes
 from panel_app.core.storage.records_repo import RecordsStore
 

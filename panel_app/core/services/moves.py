@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.inputs import date_input as day
 from panel_app.core.domain.inputs import error as _err
 from panel_app.core.domain.inputs import warning as _warn
 from panel_app.core.domain.issues import Issue, errors, warnings
@@ -51,7 +52,6 @@ from panel_app.core.domain.proposals import APPROVING, Event, State
 from panel_app.core.errors import NotFoundError, PanelError, ValidationError
 from panel_app.core.rules import moves as rules
 from panel_app.core.services.meetings import Saved
-from panel_app.core.services.quotas import day
 from panel_app.core.services.session import Changes
 from panel_app.core.storage.proposals_repo import ProposalsRepo
 

@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.dates import academic_year_start, format_uk
+from panel_app.core.domain.inputs import date_input as day
 from panel_app.core.domain.inputs import error as _err
 from panel_app.core.domain.inputs import warning as _warn
 from panel_app.core.domain.issues import Issue, errors
@@ -52,7 +53,6 @@ from panel_app.core.errors import NotFoundError, PanelError, ValidationError
 from panel_app.core.rules.ladder import Verdict
 from panel_app.core.rules.moves import TurnRow
 from panel_app.core.services.meetings import Saved
-from panel_app.core.services.quotas import day
 from panel_app.core.services.session import Changes
 from panel_app.core.storage.meetings_repo import MeetingsRepo
 from panel_app.core.storage.proposals_repo import ProposalsRepo
