@@ -127,7 +127,7 @@ def cmd_retention_review(args: argparse.Namespace, secrets: Secrets, out: TextIO
 
 def _show_plan(plan: PurgePlan, out: TextIO) -> None:
     for line in plan.lines():
-        out.write(f"- {line}\n")
+        out.write("- " + line.replace("\n", "\n  ") + "\n")  # "Kept: ..." indented
 
 
 def _confirm_purge(plan: PurgePlan, args: argparse.Namespace, secrets: Secrets,

@@ -256,8 +256,9 @@ class PurgeTarget:
                      "redacted.")
         if self.entity not in ("case", "pupil") and self.case_ref:
             stays = _count_text(dict(self.kept))
-            text += (f" Kept: case {self.case_ref}" + (f" with {stays}" if stays else "")
-                     + " (the review outcome, recorded as a note or decision, stays).")
+            text += (f"\nKept: case {self.case_ref}" + (f" with {stays}" if stays else "")
+                     + (" (the review outcome, recorded as a note or decision, stays)"
+                        if self.rule == "overturned" else "") + ".")
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -794,10 +795,13 @@ class PrivacyService:
                 targets = [PurgeTarget("pupil", rid, f"pupil record {rid[:8]}", "", code, why,
                                        tuple(tree.order), tuple(tree.unlinks))]
         else:
-            tree = self._tree({entity: {rid}}, tables)
+            own, shared = self._evidence_documents(entity, rid, tables)
+            tree = self._tree(self._roots(entity, rid, tables), tables)
             row = self.store.rows(tables[entity], [rid]).get(rid, {})
             ref = self.case_refs([(entity, rid)]).get((entity, rid), "")
-            targets = [PurgeTarget(entity, rid, self._describe(entity, row, ref), ref, code,
+            display = (self._describe_evidence(row, ref, own, shared, tables)
+                       if entity == "evidence" else self._describe(entity, row, ref))
+            targets = [PurgeTarget(entity, rid, display, ref, code,
                                    why, tuple(tree.order), tuple(tree.unlinks),
                                    kept=self._kept(entity, rid, tree.order, tables))]
         return self._plan("lawful", targets)
@@ -835,6 +839,56 @@ class PrivacyService:
         if row.get("filename"):
             text += f" ({row['filename']})"
         return text + (f" on case {case_ref}" if case_ref else "")
+
+    def _roots(self, entity: str, rid: str, tables: Mapping[str, TableInfo]
+               ) -> dict[str, set[str]]:
+        """What a lawful deletion of one record starts from: the record, and for an
+        evidence record the documents attached to it that no other record uses."""
+        own, _shared = self._evidence_documents(entity, rid, tables)
+        return {entity: {rid}, "document": own} if own else {entity: {rid}}
+
+    def _evidence_documents(self, entity: str, rid: str, tables: Mapping[str, TableInfo]
+                            ) -> tuple[set[str], set[str]]:
+        """(own, shared): the documents attached to evidence record ``rid`` that no other
+        evidence record uses (they go with it), and those another one uses (they stay)."""
+        if entity != "evidence" or "evidence_document" not in tables:
+            return set(), set()
+        links = tables["evidence_document"]
+        store = self.store
+        docs = {str(r["document_id"]) for r in store.rows(
+            links, store.ids_where(links.table, "evidence_id", [rid])).values()}
+        users: dict[str, set[str]] = defaultdict(set)
+        for r in store.rows(links, store.ids_where(links.table, "document_id", docs)).values():
+            users[str(r["document_id"])].add(str(r["evidence_id"]))
+        own = {d for d in docs if users[d] <= {rid}}
+        return own, docs - own
+
+    def _describe_evidence(self, row: Mapping[str, Any], case_ref: str, own: set[str],
+                           shared: set[str], tables: Mapping[str, TableInfo]) -> str:
+        """For the confirmation: "Evidence record of 07/09/2026 for step 1 (Pastoral
+        Support Plan (PSP)), with its document plan.pdf, on case C-…", the ladder item and
+        the documents that go (and those that stay: another evidence record uses them)."""
+        text = self._describe("evidence", row, "")
+        version = self._s.ladders.current()
+        kind = str(row.get("kind", ""))
+        found = version.ladder.step_by_key(str(row.get("step_key", ""))) if version else None
+        item = found[1].item(kind) if found else None
+        text += (f" for step {found[0] + 1} ({item.label if item else kind})" if found
+                 else f" ({kind}, a step no longer in the ladder)")
+        names = {i: str(r.get("filename", "")) for i, r in
+                 self.store.rows(tables["document"], own | shared).items()}
+
+        def listed(ids: set[str]) -> str:
+            files = sorted(names.get(i, i[:8]) for i in ids)
+            return f"document{'' if len(files) == 1 else 's'} {', '.join(files)}"
+
+        if own:
+            text += f", with its {listed(own)}"
+        if shared:
+            one = len(shared) == 1
+            text += (f" ({listed(shared)} {'stays' if one else 'stay'}: another evidence "
+                     f"record uses {'it' if one else 'them'}; only the link goes)")
+        return text + (f", on case {case_ref}" if case_ref else "")
 
     def _field_target(self, entity: str, rid: str, name: str, code: str, why: str,
                       tables: Mapping[str, TableInfo]) -> PurgeTarget:
@@ -877,7 +931,7 @@ class PrivacyService:
             elif t.entity == "case":
                 targets.append(self._case_target(t.id, t.rule, t.why, tables, purging))
             else:
-                tree = self._tree({t.entity: {t.id}}, tables)
+                tree = self._tree(self._roots(t.entity, t.id, tables), tables)
                 targets.append(PurgeTarget(t.entity, t.id, t.display, t.case_ref, t.rule,
                                            t.why, tuple(tree.order), tuple(tree.unlinks)))
         return replace(plan, targets=tuple(targets),

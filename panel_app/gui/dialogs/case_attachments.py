@@ -26,7 +26,7 @@ from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.models import CaseNote, DocumentInfo
 from panel_app.core.errors import PanelError
 from panel_app.gui.context import AppContext
-from panel_app.gui.dialogs.lawful_delete import LawfulDeletion
+from panel_app.gui.dialogs.lawful_delete import LawfulDeletion, lawful_button
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.tempdocs import TempDocuments
@@ -106,20 +106,13 @@ class _CaseTab(QWidget):
         self.model: RecordTableModel
         self.table: QTableView
         self.deletion = LawfulDeletion(host, self, self.message, self._deleted)
-        self.delete_button = QPushButton("Delete &lawfully…")
-        self.delete_button.setToolTip("Delete the selected record for good, with a reason "
-                                      "(recorded in the audit trail)")
+        self.delete_button = lawful_button("Delete the selected record for good, with a "
+                                           "reason (recorded in the audit trail)")
         self.delete_button.clicked.connect(self.delete_selected)
 
     def delete_selected(self) -> None:
-        index = self.table.currentIndex()
-        chosen = index.isValid() and self.table.selectionModel().isSelected(index)
-        record = self.model.record(index.row()) if chosen else None
-        if record is None:
-            set_message(self.message, "Select the record to delete first.")
-            self.table.setFocus()
-            return
-        self.deletion.start(f"{self.KIND}:{record.id}")
+        self.deletion.start_selected(self.table, self.KIND, "Select the record to delete "
+                                                            "first.")
 
     def _deleted(self, _result: Any) -> None:
         case_id = self.case_id

@@ -1,5 +1,6 @@
 """The case form's Ladder tab: the ladder strip for a request on a date, the reasons
-behind each step, the case's evidence records, and what is missing for the request.
+behind each step, the case's evidence records (``case_ladder_evidence``: the list, its
+buttons and its lawful deletion), and what is missing for the request.
 
 Everything is fetched in one worker job (``fetch_case_ladder``) and fetched again after
 each change, so the strip always shows what the core's check says now.
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,20 +31,14 @@ from PySide6.QtWidgets import (
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.ladder import Action, Evidence, Ladder
 from panel_app.gui.context import AppContext
-from panel_app.gui.dialogs.case_attachments import _fit_columns, _table
 from panel_app.gui.dialogs.case_ladder_check import MissingPanel, OverrideDialog
+from panel_app.gui.dialogs.case_ladder_evidence import EvidencePage
 from panel_app.gui.dialogs.evidence_dialog import EvidenceDialog, VerifyDialog, date_edit
 from panel_app.gui.dialogs.submit_dialog import SubmitDialog
 from panel_app.gui.ladder_icons import status_icon, status_word
 from panel_app.gui.ladder_strip import LadderStrip, WrappingDelegate
-from panel_app.gui.models.evidence_rows import (
-    EVIDENCE_COLUMNS,
-    CaseLadder,
-    evidence_rows,
-    fetch_case_ladder,
-)
+from panel_app.gui.models.evidence_rows import CaseLadder, evidence_rows, fetch_case_ladder
 from panel_app.gui.models.ladder_check import CheckTreeModel
-from panel_app.gui.models.records import RecordTableModel
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import message_label, set_message
 from panel_app.gui.views.settings_view import ask
@@ -122,7 +117,14 @@ class LadderTab(QWidget):
         self.pages = QTabWidget()
         self.pages.setAccessibleName("Evidence and what is missing")
         self.pages.setDocumentMode(True)
-        self.pages.addTab(self._evidence_page(), "&Evidence")
+        self.message = message_label()
+        self.evidence = EvidencePage(host, self.message,
+                                     lambda result: self._saved(result.message, None), self)
+        self.evidence.connect_actions(self.add_evidence, self.edit_selected,
+                                      self.verify_selected, self.remove_selected)
+        self.evidence_model, self.evidence_table = self.evidence.model, self.evidence.table
+        self.add_button = self.evidence.add_button
+        self.pages.addTab(self.evidence, "&Evidence")
         self.missing = MissingPanel(self)
         scroll = QScrollArea()  # it scrolls rather than squeeze the reasons above it
         scroll.setWidget(self.missing)
@@ -138,7 +140,6 @@ class LadderTab(QWidget):
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 1)
         layout.addWidget(self.split, 1)
-        self.message = message_label()
         layout.addWidget(self.message)
 
         self.action.currentIndexChanged.connect(lambda _i: self.reload())
@@ -147,46 +148,6 @@ class LadderTab(QWidget):
         self.strip.step_activated.connect(self.show_step)
         self.missing.record_requested.connect(self.record_check)
         self.missing.override_requested.connect(self.override)
-
-    def _evidence_page(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        self.evidence_model = RecordTableModel(EVIDENCE_COLUMNS, self)
-        self.evidence_table = _table(self.evidence_model, "Evidence records")
-        self.evidence_table.setWordWrap(True)  # long item names wrap in their column
-        self.evidence_table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.evidence_table.verticalHeader().setMinimumSectionSize(
-            self.fontMetrics().height() + 10)
-        box.addWidget(self.evidence_table, 1)
-        row = QHBoxLayout()
-        self.add_button = QPushButton("&Add evidence…")
-        self.add_button.setToolTip("Record evidence for a step of the ladder (Ins)")
-        self.edit_button = QPushButton("Edi&t…")
-        self.edit_button.setToolTip("Change the selected record's dates, outcome, notes or "
-                                    "documents (Enter)")
-        self.verify_button = QPushButton("Ver&ify…")
-        self.verify_button.setToolTip("Record who verified the selected record")
-        self.remove_button = QPushButton("Re&move")
-        self.remove_button.setToolTip("Take the selected record off the case (Delete)")
-        row.addStretch(1)
-        for button in (self.add_button, self.edit_button, self.verify_button,
-                       self.remove_button):
-            row.addWidget(button)
-        box.addLayout(row)
-        self.add_button.clicked.connect(lambda: self.add_evidence())
-        self.edit_button.clicked.connect(lambda: self.edit_selected())
-        self.verify_button.clicked.connect(lambda: self.verify_selected())
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.evidence_table.doubleClicked.connect(lambda _i: self.edit_selected())
-        for key, slot in ((Qt.Key.Key_Return, self.edit_selected),
-                          (Qt.Key.Key_Enter, self.edit_selected),
-                          (Qt.Key.Key_Insert, self.add_evidence),
-                          (Qt.Key.Key_Delete, self.remove_selected)):
-            shortcut = QShortcut(QKeySequence(key), self.evidence_table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(slot)
-        return page
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -240,12 +201,7 @@ class LadderTab(QWidget):
         self.verdict.setAccessibleName(text)
         self.verdict.setToolTip(" ".join(r.message for r in check.reasons))
         ladder = data.version.ladder if data.version else None
-        self.evidence_model.set_rows(evidence_rows(ladder, data.evidence))
-        _fit_columns(self.evidence_table)
-        limit = 34 * max(self.fontMetrics().averageCharWidth(), 6)
-        for column in range(self.evidence_model.columnCount() - 1):
-            if self.evidence_table.columnWidth(column) > limit:
-                self.evidence_table.setColumnWidth(column, limit)
+        self.evidence.show_rows(evidence_rows(ladder, data.evidence))
         self.missing.show_check(check)
         self.missing.show_recorded(data.checks)
         has_ladder = data.version is not None and bool(ladder and ladder.steps)

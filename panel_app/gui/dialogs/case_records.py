@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.exclusions import (
@@ -23,7 +23,11 @@ from panel_app.core.domain.exclusions import (
 )
 from panel_app.core.services.privacy import PurgeResult
 from panel_app.gui.dialogs.case_attachments import _buttons, _fit_columns, _table
-from panel_app.gui.dialogs.lawful_delete import LawfulDeletion
+from panel_app.gui.dialogs.lawful_delete import (
+    LawfulDeletion,
+    lawful_button,
+    selected_row,
+)
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import message_label, set_message
@@ -52,12 +56,6 @@ ATTENDANCE_COLUMNS = (
     RecordColumn("Attendance", lambda a: f"{a.percent:.1f}%", lambda a: a.percent),
     RecordColumn("Sessions attended", _sessions),
 )
-
-
-def _selected(table: QTableView, model: RecordTableModel) -> Any:
-    index = table.currentIndex()
-    chosen = index.isValid() and table.selectionModel().isSelected(index)
-    return model.record(index.row()) if chosen else None
 
 
 class RecordsTab(QWidget):
@@ -91,9 +89,8 @@ class RecordsTab(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.attendance, 2)
         self.message = message_label()
-        self.delete_button = QPushButton("Delete &lawfully…")
-        self.delete_button.setToolTip("Delete the selected exclusion or attendance record "
-                                      "for good, with a reason (Delete)")
+        self.delete_button = lawful_button("Delete the selected exclusion or attendance "
+                                           "record for good, with a reason (Delete)")
         layout.addLayout(_buttons(self.message, self.delete_button))
         self.deletion = LawfulDeletion(host, self, self.message, self._deleted)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -155,10 +152,9 @@ class RecordsTab(QWidget):
 
     def selected_record(self) -> str | None:
         """``KIND:ID`` of the record selected in the list used last."""
-        pairs = ((self.exclusions, self.exclusion_model, "exclusion"),
-                 (self.attendance, self.attendance_model, "attendance"))
-        for table, model, kind in sorted(pairs, key=lambda p: p[0] is not self._last):
-            record = _selected(table, model)
+        pairs = ((self.exclusions, "exclusion"), (self.attendance, "attendance"))
+        for table, kind in sorted(pairs, key=lambda p: p[0] is not self._last):
+            record = selected_row(table)
             if record is not None:
                 return f"{kind}:{record.id}"
         return None

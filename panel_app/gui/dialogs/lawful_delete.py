@@ -1,18 +1,37 @@
 """Lawful deletion of one record from where it is shown (an exclusion or attendance
-record, a note, a document): the deletion is planned on the worker, the purge
-confirmation names what will go and what stays on the case and asks for the reason,
-then the record is purged (``session.privacy.purge``) and the caller shows the rest."""
+record, a note, a document, a ladder evidence record): the deletion is planned on the
+worker, the purge confirmation names what will go and what stays on the case and asks for
+the reason, then the record is purged (``session.privacy.purge``) and the caller shows the
+rest. Each list gets the same button (``lawful_button``, Alt+L) and the same "select a
+record first" handling (``LawfulDeletion.start_selected``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
 
 from panel_app.core.services.privacy import PurgePlan, PurgeResult
 from panel_app.gui.dialogs.purge_confirm import PurgeConfirmDialog
 from panel_app.gui.theme import set_message
 from panel_app.gui.worker import SessionHost, error_text
+
+
+def lawful_button(tooltip: str) -> QPushButton:
+    """The "Delete lawfully…" button of a list (Alt+L on every tab that has one)."""
+    button = QPushButton("Delete &lawfully…")
+    button.setToolTip(tooltip)
+    return button
+
+
+def selected_row(table: QTableView) -> Any:
+    """The row object selected in ``table`` (a ``RecordTableModel``'s), or None: the
+    current row counts only while it is selected, so nothing is deleted by accident."""
+    index = table.currentIndex()
+    if not (index.isValid() and table.selectionModel().isSelected(index)):
+        return None
+    return table.model().record(index.row())  # type: ignore[attr-defined]
 
 
 class LawfulDeletion:
@@ -32,6 +51,18 @@ class LawfulDeletion:
         set_message(self._message, "")
         self._host.run(lambda s: s.privacy.plan_deletion(record, reason=None),
                        success=self._confirm, failure=self._failed, parent=self._owner)
+
+    def start_selected(self, table: QTableView, kind: str, prompt: str,
+                       record_id: Callable[[Any], str] = lambda row: str(row.id)) -> bool:
+        """Plan the deletion of the record selected in ``table`` (``kind:ID``); with none
+        selected, say ``prompt`` and put the focus on the list."""
+        row = selected_row(table)
+        if row is None:
+            set_message(self._message, prompt)
+            table.setFocus()
+            return False
+        self.start(f"{kind}:{record_id(row)}")
+        return True
 
     def _confirm(self, plan: PurgePlan) -> None:
         dialog = PurgeConfirmDialog(plan, self._owner)

@@ -55,12 +55,14 @@ class PurgeConfirmDialog(QDialog):
         size = self.fontMetrics().height() * 2
         icon.setPixmap(risk_icon("red").pixmap(size, size))
         warn.addWidget(icon)
-        what = ("the record listed below is removed from the database file; the audit trail "
-                "keeps only a note of the deletion and its reason (no names)" if lawful else
+        several = lawful and sum(sum(t.counts.values()) for t in plan.targets) > 1
+        what = (f"the {'records' if several else 'record'} listed below "
+                f"{'are' if several else 'is'} removed from the database file; the audit "
+                "trail keeps only a note of the deletion and its reason (no names)" if lawful else
                 "everything listed below is removed from the database file; the audit trail "
                 "keeps only a note of the purge (no names)")
-        intro = QLabel(f"⚠ This cannot be undone: {what}. Partners remove it too when they "
-                       "import your next bundle.")
+        intro = QLabel(f"⚠ This cannot be undone: {what}. Partners remove "
+                       f"{'them' if several else 'it'} too when they import your next bundle.")
         intro.setWordWrap(True)
         warn.addWidget(intro, 1)
         layout.addLayout(warn)
@@ -87,10 +89,10 @@ class PurgeConfirmDialog(QDialog):
             layout.addWidget(self.reason_text)
             self.reason.currentIndexChanged.connect(lambda _i: self._reason_chosen())
 
-        what_label = QLabel("&What will go:")
+        what_label = QLabel("&What will go and what stays:" if lawful else "&What will go:")
         self.lines = QPlainTextEdit()
         self.lines.setReadOnly(True)
-        self.lines.setAccessibleName("What will go")
+        self.lines.setAccessibleName(what_label.text().replace("&", "").rstrip(":"))
         self.lines.setMinimumHeight(self.fontMetrics().height() * 8)
         what_label.setBuddy(self.lines)
         layout.addWidget(what_label)
