@@ -14,8 +14,10 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
+    command_group,
     print_json,
+    progress_to,
+    run_unlocked,
     table,
 )
 from panel_app.core.domain.retention import LAWFUL_REASONS
@@ -23,25 +25,9 @@ from panel_app.core.services import PartnershipSession
 from panel_app.core.services.privacy import ACTION_GROUPS, PurgePlan, kind_label
 
 
-def _run(args: argparse.Namespace, secrets: Secrets, work: Any) -> Any:
-    session = open_session(args, secrets)
-    try:
-        return work(session)
-    finally:
-        session.lock()
-
-
-def _progress(err: TextIO) -> Any:
-    def show(done: int, total: int, text: str) -> None:
-        if err.isatty():
-            err.write(f"\r{text}: {done}/{total}   ")
-
-    return show
-
-
 # -- audit ---------------------------------------------------------------------------------
 def cmd_audit_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    entries = _run(args, secrets, lambda s: s.privacy.audit_entries(
+    entries = run_unlocked(args, secrets, lambda s: s.privacy.audit_entries(
         case=args.case, action=args.action, since=args.since, person=args.person,
         limit=args.limit or None))
     if args.json:
@@ -58,7 +44,7 @@ def cmd_audit_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
 
 def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                      err: TextIO) -> int:
-    check = _run(args, secrets, lambda s: s.privacy.verify_audit())
+    check = run_unlocked(args, secrets, lambda s: s.privacy.verify_audit())
     if args.json:
         print_json(check.to_dict(), out)
     elif check.ok:
@@ -72,7 +58,7 @@ def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 def cmd_audit_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                      err: TextIO) -> int:
-    written = _run(args, secrets, lambda s: s.privacy.export_audit(
+    written = run_unlocked(args, secrets, lambda s: s.privacy.export_audit(
         args.case, Path(args.out).expanduser()))
     if args.json:
         print_json(written.to_dict(), out)
@@ -97,7 +83,7 @@ def cmd_retention_policy(args: argparse.Namespace, secrets: Secrets, out: TextIO
             s.privacy.set_retention_policy(**values)
         return s.privacy.retention_rules()
 
-    rules = _run(args, secrets, work)
+    rules = run_unlocked(args, secrets, work)
     if args.json:
         print_json([r.to_dict() for r in rules], out)
         return EXIT_OK
@@ -110,7 +96,7 @@ def cmd_retention_policy(args: argparse.Namespace, secrets: Secrets, out: TextIO
 
 def cmd_retention_review(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                          err: TextIO) -> int:
-    items = _run(args, secrets, lambda s: s.privacy.due_for_review())
+    items = run_unlocked(args, secrets, lambda s: s.privacy.due_for_review())
     if args.json:
         print_json([i.to_dict() for i in items], out)
         return EXIT_OK
@@ -155,10 +141,10 @@ def _apply(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO,
         if not args.json:
             _show_plan(plan, out)
         _confirm_purge(plan, args, secrets, out)
-        return plan, s.privacy.purge(plan, progress=_progress(err),
+        return plan, s.privacy.purge(plan, progress=progress_to(err),
                                      remove_backups=not args.keep_backups)
 
-    plan, result = _run(args, secrets, work)
+    plan, result = run_unlocked(args, secrets, work)
     if err.isatty() and result is not None:
         err.write("\n")
     if args.json:
@@ -188,7 +174,7 @@ def cmd_delete(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Tex
 
 # -- subject access ------------------------------------------------------------------------
 def cmd_sar(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-    result = _run(args, secrets, lambda s: s.privacy.write_subject_access(
+    result = run_unlocked(args, secrets, lambda s: s.privacy.write_subject_access(
         args.case, Path(args.out).expanduser(), documents=args.documents))
     if args.json:
         print_json(result.to_dict(), out)
@@ -207,8 +193,7 @@ def cmd_sar(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 # -- parser --------------------------------------------------------------------------------
 def register(sub: Any, parents: Parents) -> None:
     common, jsonp = parents.common, parents.jsonp
-    audit = sub.add_parser("audit", help="the tamper-evident audit trail").add_subparsers(
-        dest="audit_command", metavar="ACTION", required=True)
+    audit = command_group(sub, "audit", "the tamper-evident audit trail")
     s = audit.add_parser("list", parents=[common, jsonp], help="entries, newest first")
     s.add_argument("--case", help="only about this case (and its pupil and records)")
     s.add_argument("--action", help="an action, or a group: " + ", ".join(ACTION_GROUPS))
@@ -225,8 +210,7 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--out", required=True, metavar="FILE.csv")
     s.set_defaults(func=cmd_audit_export)
 
-    ret = sub.add_parser("retention", help="retention policy and purge").add_subparsers(
-        dest="retention_command", metavar="ACTION", required=True)
+    ret = command_group(sub, "retention", "retention policy and purge")
     s = ret.add_parser("policy", parents=[common, jsonp],
                        help="the rules with their reasons; --set RULE=N to change one")
     s.add_argument("--set", action="append", metavar="RULE=N")
