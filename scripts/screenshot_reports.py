@@ -1,12 +1,20 @@
 """Screenshots of the pupil import preview and the Reports section (standalone).
 
-Builds the invented demo partnership in a temporary folder, records a few invented
-exclusions, then saves docs/screenshots/import-preview.png (a small generated CSV with
-one bad row) and docs/screenshots/reports.png. Run: python scripts/screenshot_reports.py
+    QT_QPA_PLATFORM=offscreen python scripts/screenshot_reports.py [--out DIR] [--scale 1.5]
+
+Builds the invented demo partnership (with its exclusion and attendance records) in a
+temporary folder, then saves docs/screenshots/import-preview.png (a small generated CSV
+with one bad row) and reports.png (the exclusions report: the table, a trend line per
+school across the terms, bars per term). tests/gui/test_reports_charts.py keeps more
+views of the charts (permanent exclusions, narrow, large text) under test-artifacts/gui/.
+
+``--scale`` sets QT_SCALE_FACTOR (150% display scaling is 1.5) on a 1920 x 1080 screen and
+saves only reports-150.png, the window filling the screen (1280 x 720 at 150%).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -15,12 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-
-from screenshots import _wait  # noqa: E402
 
 CSV = """UPN,Legal Surname,Legal Forename,DOB,NC Year,Gender,SEN Provision
 {a},Ashworth,Amelia,12/03/2013,8,F,N
@@ -31,27 +36,22 @@ BADUPN,Okafor,Daniel,17/01/2012,9,M,N
 """
 
 
-def seed(s: Any) -> None:
-    """A few invented exclusions this autumn and last summer."""
-    cases = s.list_cases(s_filter()).rows
-    for i, row in enumerate(cases[:14]):
-        s.exclusions.add(row.case_ref, kind="suspension", start=f"{6 + i:02d}/10/2026",
-                         days=1 + i % 3, reason="PD")
-        if i % 5 == 0:
-            s.exclusions.add(row.case_ref, kind="suspension", start=f"{3 + i:02d}/11/2026",
-                             days=2, reason="VA")
-    s.exclusions.add(cases[3].case_ref, kind="permanent", start="13/11/2026", reason="PA",
-                     status="upheld")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--scale", type=float, default=None)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+        config = args.out / "offscreen-screen.json"
+        config.write_text('{"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, '
+                          '"height": 1080, "logicalDpi": 96, "dpr": 1}]}', encoding="utf-8")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-
-def s_filter() -> Any:
-    from panel_app.core.domain.models import CaseFilter
-
-    return CaseFilter(limit=50)
-
-
-def main() -> int:
     from keyring.backends import fail
+    from screenshots import _wait
 
     from panel_app.core.domain.upn import make_upn
     from panel_app.core.secrets.keyfile import KdfParams
@@ -60,23 +60,24 @@ def main() -> int:
     from panel_app.core.services.demo import build_demo
     from panel_app.gui.app import make_application
     from panel_app.gui.context import AppContext, GuiSettings
+    from panel_app.gui.theme import apply_theme
     from panel_app.gui.views.main_window import MainWindow
     from panel_app.gui.worker import SessionHost
 
     app = make_application()
-    out = ROOT / "docs" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.gettempdir()) / "panel-app-screenshots-reports"
+    apply_theme(app, dark=False)
+    folder = Path(tempfile.gettempdir()) / f"panel-app-screenshots-reports-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
 
     def grab(widget: Any, name: str) -> None:
         for _ in range(5):
             app.processEvents()
-        target = out / f"{name}.png"
+        target = args.out / f"{name}.png"
         if not widget.grab().save(str(target)):
             raise OSError(f"could not write {target}")
-        print(target)
+        print(f"wrote {target} ({widget.width()}x{widget.height()} at scale "
+              f"{widget.devicePixelRatioF():g})")
 
     host = SessionHost()
     try:
@@ -94,36 +95,32 @@ def main() -> int:
         if "error" in info:
             raise SystemExit(f"building the demo failed: {info['error']}")
         info.pop("recovery_key", None)
-        done: list[Any] = []
-        host.run(seed, success=done.append, failure=done.append)
-        _wait(app, lambda: bool(done))
-        if isinstance(done[0], BaseException):
-            raise SystemExit(f"seeding failed: {done[0]!r}")
         window = MainWindow(host, ctx, {"path": str(path), **info})
-        window.resize(1280, 760)
+        window.resize(1280, 720 if args.scale else 760)
         window.show()
         _wait(app, lambda: window.cases.last_result is not None)
 
-        csv_path = folder / "sims-export.csv"
-        csv_path.write_text(CSV.format(**{k: make_upn(823, 4100, 2014, 900 + i)
-                                          for i, k in enumerate("abcd")}))
-        dialog = window.cases.open_import()
-        _wait(app, lambda: dialog.school.count() > 1)
-        dialog.path.setText(str(csv_path))
-        dialog.school.setCurrentIndex(1)
-        dialog.go_next()
-        _wait(app, lambda: dialog.pages.currentIndex() == 1)
-        dialog.go_next()
-        _wait(app, lambda: dialog.preview is not None)
-        dialog.resize(980, 560)
-        grab(dialog, "import-preview")
-        dialog.reject()
+        if not args.scale:
+            csv_path = folder / "sims-export.csv"
+            csv_path.write_text(CSV.format(**{k: make_upn(823, 4100, 2014, 900 + i)
+                                              for i, k in enumerate("abcd")}))
+            dialog = window.cases.open_import()
+            _wait(app, lambda: dialog.school.count() > 1)
+            dialog.path.setText(str(csv_path))
+            dialog.school.setCurrentIndex(1)
+            dialog.go_next()
+            _wait(app, lambda: dialog.pages.currentIndex() == 1)
+            dialog.go_next()
+            _wait(app, lambda: dialog.preview is not None)
+            dialog.resize(980, 560)
+            grab(dialog, "import-preview")
+            dialog.reject()
 
         view = window.pages["Reports"]
         window.show_section("Reports")
-        _wait(app, lambda: view.report is not None)
+        _wait(app, lambda: view.report is not None and view.trend is not None)
         window.statusBar().clearMessage()
-        grab(window, "reports")
+        grab(window, f"reports-{round(args.scale * 100)}" if args.scale else "reports")
         window.close()
     finally:
         host.shutdown()

@@ -5,6 +5,7 @@ says the same in words."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -62,7 +63,7 @@ class CountChart(_Chart):
             self._frame(p)
             return
         label_w = min(max(fm.horizontalAdvance(b.label) for b in self.bars) + 12,
-                      rect.width() * 0.35)
+                      rect.width() * 0.4)
         value_w = max(fm.horizontalAdvance(b.text) for b in self.bars) + 10
         left = rect.left() + label_w
         width = max(20.0, rect.right() - value_w - left)
@@ -72,10 +73,14 @@ class CountChart(_Chart):
         bars_h = rect.bottom() - y - fm.height() - 6
         row_h = max(fm.height() + 4.0, min(2.2 * fm.height(), bars_h / len(self.bars)))
         bottom = y + row_h * len(self.bars)
-        for v in range(0, top + 1, step):
+        # numbers under every grid line that has room for one (never touching)
+        every = max(1, math.ceil((fm.horizontalAdvance(str(top)) + 10) / (step * scale)))
+        for k, v in enumerate(range(0, top + 1, step)):
             gx = left + v * scale
             p.setPen(QPen(grid, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(gx, y), QPointF(gx, bottom))
+            if k % every:
+                continue
             p.setPen(text)
             label = str(v)
             p.drawText(QPointF(gx - fm.horizontalAdvance(label) / 2, bottom + fm.ascent() + 2),

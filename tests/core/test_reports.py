@@ -294,3 +294,42 @@ def test_empty_partnership_reports_without_dividing_by_zero(session):
     o = session.reports.outcomes()
     assert o.reach == {} and o.quota == [] and "No quota" in o.quota_note
     assert session.reports.moves().overall.total == 0
+
+
+def _points(series, measure):
+    return [(p.term, p.count(measure), p.roll, p.rate(measure)) for p in series.points]
+
+
+def test_trend_per_school_and_term_by_hand(data):
+    """This year (2026/27, today 22/11/2026) and last: last year's three terms and this
+    autumn so far; spring and summer 2026/27 have not begun and are left out."""
+    t = data.reports.exclusion_trend()
+    assert t.terms == [(2025, "autumn"), (2025, "spring"), (2025, "summer"),
+                       (2026, "autumn")]
+    assert t.labels[0] == "Autumn 2025/26" and t.labels[-1] == "Autumn 2026/27 so far"
+    assert t.so_far  # the autumn term runs to December
+    oak, riv = t.schools
+    assert (oak.school, riv.school) == ("Oakfield Academy", "Riverside School")
+    # Oakfield: 3 suspensions in autumn (22/12 is in the holiday: autumn), 1 in spring;
+    # its summer PX was rescinded (not counted); roll 1,200 from its record
+    assert _points(oak, "suspensions") == [("autumn", 3, 1200, 2.5), ("spring", 1, 1200, 0.83),
+                                           ("summer", 0, 1200, 0.0), ("autumn", 0, 1200, 0.0)]
+    assert [p.count("permanent_exclusions") for p in oak.points] == [0, 1, 0, 0]
+    # Riverside: spring from its term totals (7 of a roll of 960); the 10/10/2025
+    # suspension was at a school outside the partnership; summer PX pending counts
+    assert _points(riv, "suspensions") == [("autumn", 0, 950, 0.0), ("spring", 7, 960, 7.29),
+                                           ("summer", 1, 950, 1.05), ("autumn", 0, 950, 0.0)]
+    assert _points(riv, "permanent_exclusions")[2] == ("summer", 1, 950, 1.05)
+    assert _points(t.total, "suspensions")[:2] == [("autumn", 3, 2150, 1.4),
+                                                   ("spring", 8, 2160, 3.7)]
+    assert riv.points[1].text("suspensions") == "7 of 960 on roll: 7.29 per 1,000"
+    # a past year: all its terms; one school: one line
+    past = data.reports.exclusion_trend(year="2025/26", school="OAK")
+    assert [s.school for s in past.schools] == ["Oakfield Academy"]
+    assert len(past.terms) == 6  # 2024/25 had A's suspension of 01/07/2025
+    assert not past.so_far and past.labels[-1] == "Summer 2025/26"
+    assert past.schools[0].points[2].count("suspensions") == 1
+    # a year with nothing recorded before it starts the trend
+    riv_only = data.reports.exclusion_trend(year="2025/26", school="RIV")
+    assert riv_only.terms == [(2025, "autumn"), (2025, "spring"), (2025, "summer")]
+    assert t.to_dict()["schools"][1]["points"][1]["suspensions_per_1000"] == 7.29

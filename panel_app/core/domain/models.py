@@ -6,6 +6,7 @@ merge each other's changes field by field; nothing refers to rows by position.
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,16 @@ from typing import Any
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` ids of the same form as ``new_id()`` (random UUID version 4, hex), made
+    from one read of the system's random source (a large import needs many)."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
+    text = raw.hex()
+    return [text[i:i + 32] for i in range(0, 32 * count, 32)]
 
 
 _REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -18,7 +18,7 @@ from panel_app.core.errors import PanelError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # an MIS export of a whole school is a few MB
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
-CTF_SUFFIXES = frozenset({".xml"})
+CTF_SUFFIXES = frozenset({".xml", ".ctf"})  # what the import dialog offers; XML inside
 CP1252_NOTE = ("The file is not UTF-8, so it was read as Windows-1252 (Western European), "
                "the encoding older MIS exports and Excel use: check names with accents in "
                "the preview. Saving the export as 'CSV UTF-8' avoids this.")

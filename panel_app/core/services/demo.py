@@ -2,7 +2,8 @@
 
 Everything here is generated: no real pupil, school or person. The generator is seeded,
 so the same call builds the same partnership (screenshots and tests rely on that).
-Later features extend ``build_demo`` with ladders, moves, placements and meetings.
+Later features extend ``build_demo`` with ladders, meetings, moves, placements and
+exclusion and attendance records.
 """
 
 from __future__ import annotations
@@ -267,4 +268,10 @@ def build_demo(
     if progress:
         progress(done, total, "Moves, placements and quotas")
     add_moves_demo(session, seed=seed)
+    # Suspensions, permanent exclusions and attendance over the terms since last autumn.
+    from panel_app.core.services.demo_exclusions import add_exclusions_demo
+
+    if progress:
+        progress(done, total, "Exclusions and attendance")
+    add_exclusions_demo(session, seed=seed)
     return created

@@ -790,13 +790,14 @@ class ImportsService:
         repo = self._s.repo
         touched: set[str] = set()
         ids: list[str] = []
-        with self._s._write():
+        with self._s._write(), repo.batched():
             self._plan(preview)
             result.skipped = len(preview.error_rows)
             held = self._held_exclusions([r.pupil_id for r in preview.rows if r.pupil_id])
             attendance_ids = self.store.attendance_ids(
                 [r.pupil_id for r in preview.rows if r.pupil_id])
             total = len(preview.rows)
+            refs = repo.case_refs() if preview.kind != mis_csv.EXCLUSIONS else set()
             for done, row in enumerate(preview.rows):
                 if progress is not None and done % 100 == 0:
                     progress(done, total, "Importing")
@@ -811,8 +812,9 @@ class ImportsService:
                 elif pid is None:
                     pid = repo.insert("pupil", row.pupil)
                     ref = new_case_ref()
-                    while repo.case_ref_exists(ref):
+                    while ref in refs:
                         ref = new_case_ref()
+                    refs.add(ref)
                     cid = repo.insert("case", {"pupil_id": pid, "case_ref": ref,
                                                "created_at": now, "opened_on": today,
                                                **row.case})

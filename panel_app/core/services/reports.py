@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panel_app.core.domain.calendar import year_label
+from panel_app.core.domain.exclusions import term_of
 from panel_app.core.domain.inputs import error as _err
 from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.meetings import DEFAULT_MARKING
 from panel_app.core.errors import ValidationError
 from panel_app.core.reports import statistics as stats
+from panel_app.core.reports.trends import ExclusionTrend, exclusion_trend
 from panel_app.core.rules.quotas import year_bounds
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services.exports import PlaintextFile, plaintext_export
@@ -69,6 +71,21 @@ class ReportsService:
             number, schools, self.store.exclusions(first=first, last=last),
             self.store.figures(academic_year=number), self._s.calendar.calendar(),
             self._on(number))
+
+    def exclusion_trend(self, *, year: int | str | None = None, school: str | None = None,
+                        years: int = 2) -> ExclusionTrend:
+        """Each school's suspensions and permanent exclusions term by term over ``years``
+        school years ending with ``year``, up to the report date (``core.reports.trends``:
+        the figures of the exclusions report; earlier years with nothing recorded left out).
+        """
+        number = self._year(year)
+        reports = [self.exclusions(year=y, school=school)
+                   for y in range(number - max(1, years) + 1, number + 1)]
+        on, cal = self._on(number), self._s.calendar.calendar()
+        current = term_of(on, cal)
+        running = [t for t in cal.terms_for_year(current[0]) if t.name == current[1]]
+        return exclusion_trend(reports, current,
+                               so_far=bool(running) and on < running[0].end)
 
     def moves(self, *, year: int | str | None = None,
               school: str | None = None) -> stats.MovesReport:

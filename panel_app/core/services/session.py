@@ -893,7 +893,12 @@ class _WriteTxn:
     """One write transaction, taken with ``BEGIN IMMEDIATE`` so that another connection to
     the same file (a second window, the CLI) makes this one wait for the busy timeout
     instead of failing at its first write after a read; nested writes become savepoints
-    (``sqlite_utils.Database.atomic``). Disk errors become a StorageError."""
+    (``sqlite_utils.Database.atomic``). Disk errors become a StorageError.
+
+    The outermost write is the transaction itself, not a savepoint inside it: in a
+    savepoint SQLite copies every existing page a statement touches to the sub-journal,
+    statement after statement, which made a write into a large change log (an import, the
+    demo) many times slower."""
 
     db: sqlite_utils.Database
     path: Path
@@ -905,6 +910,7 @@ class _WriteTxn:
             if not self.db.conn.in_transaction:
                 self.db.conn.execute("BEGIN IMMEDIATE")
                 self._own = True
+                return self.db
             self._cm = self.db.atomic()
             return self._cm.__enter__()  # type: ignore[no-any-return]
         except DatabaseError as exc:
@@ -920,7 +926,8 @@ class _WriteTxn:
 
     def __exit__(self, *exc: Any) -> bool:
         try:
-            self._cm.__exit__(*exc)
+            if self._cm is not None:
+                self._cm.__exit__(*exc)
             self._finish(failed=exc[0] is not None)
         except DatabaseError as err:
             self._finish(failed=True)

@@ -50,8 +50,22 @@ def entry_hash(seq: int, at: str, actor: str, action: str, entity: str, entity_i
 
 
 def detail_text(detail: Mapping[str, Any] | None) -> str:
-    return json.dumps(dict(detail or {}), sort_keys=True, ensure_ascii=False,
+    if not detail:
+        return "{}"
+    return json.dumps(dict(detail), sort_keys=True, ensure_ascii=False,
                       separators=(",", ":"))
+
+
+_STR = json.encoder.encode_basestring_ascii
+
+
+def fields_text(fields: Iterable[str]) -> str:
+    """``json.dumps(sorted(fields))``: the stored (and hashed) text of the field names,
+    made directly when they are all strings (an import writes tens of thousands)."""
+    names = sorted(fields)
+    if all(type(n) is str for n in names):
+        return "[" + ", ".join(map(_STR, names)) + "]"
+    return json.dumps(names)
 
 
 def _head(conn: Any) -> tuple[int, str]:
@@ -72,7 +86,7 @@ def append(conn: Any, rows: Iterable[tuple[str, str, str, str, str, Iterable[str
     out = []
     for at, actor, action, entity, entity_id, fields, detail in rows:
         last += 1
-        fields_json = json.dumps(sorted(fields))
+        fields_json = fields_text(fields)
         detail_json = detail_text(detail)
         digest = entry_hash(last, at, actor, action, entity, entity_id, fields_json,
                             detail_json, prev)

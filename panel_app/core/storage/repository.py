@@ -3,13 +3,23 @@
 Each write runs inside one transaction and, in the same transaction, appends one row
 per changed field to ``changes`` (what bundles will send and merge) and one row to
 ``audit_log`` (who did what; field names only for free text, never the values).
+
+Inside ``Repository.batched()`` (a large import) the same change-log rows and audit
+entries are collected and written together when the block ends, still inside the caller's
+transaction: the change rows in one ``executemany`` with their hybrid-logical-clock values
+worked out as the ``changes_hlc_stamp`` trigger would give them (storage/schema.py), the
+audit entries chained in one ``audit.append``, with a larger page cache while the batch
+runs. Same rows, same order, same chain; a first import of 10,000 pupils went from about
+21 s to about 6 s (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +32,7 @@ from panel_app.core.domain.models import (
     Person,
     School,
     new_id,
+    new_ids,
 )
 from panel_app.core.storage import audit as audit_chain
 
@@ -76,6 +87,24 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+_ENCODE_STR = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str
+
+
+def _json_text(value: Any) -> str:
+    """``json.dumps(_json_value(value))``, with the common scalars written directly (a
+    large import logs hundreds of thousands of field values)."""
+    kind = type(value)
+    if kind is str:
+        return _ENCODE_STR(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(_json_value(value))
+
+
 def _to_sql(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
@@ -103,6 +132,27 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+ChangeRow = tuple[str, str, str, str, str, str]  # entity, id, field, JSON value, at, site
+AuditRow = tuple[str, str, str, str, str, list[str], Mapping[str, Any] | None]
+
+# The physical part of a hybrid logical clock, exactly as the changes_hlc_stamp trigger
+# computes it from ``at`` (so batched and trigger-stamped rows agree to the millisecond).
+_HLC_MS_SQL = ("SELECT value, coalesce(CAST(round((julianday(value) - 2440587.5) * "
+               "86400000.0) AS INTEGER), 0) FROM json_each(?)")
+
+
+BATCH_ROWS = 20_000  # a batch writes what it has collected every so many rows (memory)
+BATCH_CACHE_KIB = 65_536  # the page cache while a batch runs (64 MiB; default 8 MiB)
+BULK_ROWS = 2_000  # from this many change rows a flush sets the HLC trigger aside
+HLC_TRIGGER = "changes_hlc_stamp"  # storage/schema.py (version 3)
+
+
+@dataclass
+class _Batch:
+    changes: list[ChangeRow] = field(default_factory=list)
+    audit: list[AuditRow] = field(default_factory=list)
+
+
 class Repository:
     def __init__(
         self,
@@ -116,12 +166,19 @@ class Repository:
         self.site_id = site_id
         self._actor = actor
         self._now = now
+        self._batch: _Batch | None = None
 
     # -- low-level recording -------------------------------------------------------------
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="microseconds")
 
     def _log_changes(self, entity: str, entity_id: str, fields: Mapping[str, Any], at: str) -> None:
+        if self._batch is not None:
+            self._batch.changes += [(entity, entity_id, name, _json_text(value), at, self.site_id)
+                                    for name, value in fields.items()]
+            if len(self._batch.changes) >= BATCH_ROWS:
+                self._flush_changes()
+            return
         rows = [
             (new_id(), entity, entity_id, name, json.dumps(_json_value(value)), at, self.site_id)
             for name, value in fields.items()
@@ -136,8 +193,85 @@ class Repository:
               fields: Iterable[str] = (), detail: Mapping[str, Any] | None = None) -> None:
         """Append one entry to the hash-chained audit trail (storage/audit.py), in the
         caller's transaction: field names only, ``detail`` codes and counts only."""
-        audit_chain.append(self.db.conn, [(self._stamp(), self._actor(), action, entity,
-                                           entity_id, fields, detail)])
+        entry = (self._stamp(), self._actor(), action, entity, entity_id, list(fields), detail)
+        if self._batch is not None:
+            self._batch.audit.append(entry)
+            if len(self._batch.audit) >= BATCH_ROWS:
+                self._flush_audit()
+            return
+        audit_chain.append(self.db.conn, [entry])
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Collect the change-log rows and audit entries of the writes in the block and
+        write them when it ends (see the module docstring). Use inside a write transaction:
+        if the block raises, nothing collected is written and the transaction rolls back.
+        Nested blocks join the outer one."""
+        if self._batch is not None:
+            yield
+            return
+        conn = self.db.conn
+        cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        if -BATCH_CACHE_KIB < cache <= 0:  # a bigger page cache while the indexes grow
+            conn.execute(f"PRAGMA cache_size = {-BATCH_CACHE_KIB}")
+        self._batch = _Batch()
+        try:
+            yield
+            self._flush_changes()
+            self._flush_audit()
+        finally:
+            self._batch = None
+            conn.execute(f"PRAGMA cache_size = {cache}")
+
+    def _flush_audit(self) -> None:
+        if self._batch is not None and self._batch.audit:
+            entries, self._batch.audit = self._batch.audit, []
+            audit_chain.append(self.db.conn, entries)
+
+    def _flush_changes(self) -> None:
+        """Write the collected change rows with the clock values the trigger would give:
+        ``max(at in ms, the largest HLC held)``, a counter for ties (storage/schema.py)."""
+        if self._batch is None or not self._batch.changes:
+            return
+        rows, self._batch.changes = self._batch.changes, []
+        conn = self.db.conn
+        stamps = json.dumps(sorted({r[4] for r in rows}))
+        phys = {str(at): int(ms) for at, ms in conn.execute(_HLC_MS_SQL, (stamps,))}
+        last = conn.execute("SELECT nullif(max(hlc), '') FROM changes").fetchone()[0]
+        known = last is not None  # a clock value is held already
+        last_ms, counter = (int(last[:15]), int(last[16:24])) if known else (0, 0)
+        out = []
+        # Random ids as ever, handed out in ascending order: the unique index on change_id
+        # then fills leaf by leaf instead of touching a random page per row.
+        for change_id, (entity, entity_id, name, value, at, site) in zip(
+                sorted(new_ids(len(rows))), rows, strict=True):
+            ms = phys[at]
+            if not known or ms > last_ms:
+                known, last_ms, counter = True, ms, 0
+            else:
+                counter += 1
+            out.append((change_id, entity, entity_id, name, value, at, site,
+                        f"{last_ms:015d}.{counter:08d}"))
+        # Every row has its clock value, so the trigger would do nothing but still be
+        # entered for each row (about a fifth of a large import's time): a large flush
+        # drops it and puts back the same definition, both inside this write transaction,
+        # so no other connection ever sees the table without it and a failure rolls back
+        # to it. Another connection cannot write meanwhile (the transaction holds the
+        # write lock).
+        trigger = None
+        if len(out) >= BULK_ROWS:
+            found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                                 "name = ?", (HLC_TRIGGER,)).fetchone()
+            trigger = str(found[0]) if found else None
+        if trigger:
+            conn.execute(f"DROP TRIGGER {HLC_TRIGGER}")
+        try:
+            conn.executemany(
+                "INSERT INTO changes (change_id, entity, entity_id, field, value, at, site_id, "
+                "hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", out)
+        finally:
+            if trigger:
+                conn.execute(trigger)
 
     def insert(self, entity: str, row: Mapping[str, Any], *, stamp_field: str | None = "updated_at",
                log: bool = True) -> str:
@@ -147,13 +281,17 @@ class Repository:
         values.setdefault("id", new_id())
         if stamp_field:
             values[stamp_field] = at
+        names = ("first_name", "last_name", "upn")
+        keyed = entity == "pupil" and all(isinstance(values.get(n), str) for n in names)
+        if keyed:  # the search key with the row, rather than a second write
+            values["search_key"] = search_key(*(values[n] for n in names))
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         self.db.conn.execute(
             f"INSERT INTO {ENTITY_TABLES[entity]} ({cols}) VALUES ({marks})",
             list(values.values()),
         )
-        if entity == "pupil":
+        if entity == "pupil" and not keyed:
             self._refresh_search_key(str(values["id"]))
         if log:
             logged = {k: v for k, v in row.items() if k not in {"id", "content"}}
@@ -199,6 +337,7 @@ class Repository:
         if self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?",
                                 (entity_id,)).fetchone() is None:
             return False
+        self._flush_changes()  # in a batch: the tombstone must see the record's changes
         seen = [r[0] for r in self.db.conn.execute(
             "SELECT change_id FROM changes WHERE entity = ? AND entity_id = ? "
             "AND field != '__deleted__' ORDER BY seq", (entity, entity_id))]
@@ -258,6 +397,10 @@ class Repository:
     def case_ref_exists(self, ref: str) -> bool:
         return self.db.conn.execute("SELECT 1 FROM cases WHERE case_ref = ?",
                                     (ref,)).fetchone() is not None
+
+    def case_refs(self) -> set[str]:
+        """Every case reference held (an import checks thousands of new ones)."""
+        return {str(r[0]) for r in self.db.conn.execute("SELECT case_ref FROM cases")}
 
     def resolve_case_id(self, id_or_ref: str) -> str | None:
         row = self.db.conn.execute(

@@ -1,7 +1,10 @@
 """The Reports section: exclusions, moves or outcomes for a year (and one school or all),
 from ``session.reports`` on the worker. Every rate is shown as "numerator of denominator
-(percent)"; a bar chart per term (exclusions) or per school (moves, outcomes) sums it up;
-CSV and PDF exports go through save dialogs that say the file is not encrypted."""
+(percent)". For exclusions, a trend line per school across the terms of this year and the
+last (suspensions or permanent exclusions per 1,000 on roll) and bars per term for the
+schools together sum it up; for moves and outcomes, bars per school. The table is the
+charts' text alternative. CSV and PDF exports go through save dialogs that say the file
+is not encrypted."""
 
 from __future__ import annotations
 
@@ -24,10 +27,12 @@ from PySide6.QtWidgets import (
 from panel_app.core.domain.calendar import year_label
 from panel_app.core.domain.dates import academic_year_start, format_uk
 from panel_app.core.reports import statistics as stats
+from panel_app.core.reports import trends
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.report_chart import CountBar, CountChart
 from panel_app.gui.theme import heading, message_label, set_message
+from panel_app.gui.trend_chart import TrendChart, TrendLine
 from panel_app.gui.views.meeting_forms import readonly_table
 from panel_app.gui.worker import SessionHost, error_text
 
@@ -86,13 +91,18 @@ MEASURE_COLUMNS = (
 )
 
 
-def chart_bars(report: Any, school: str) -> tuple[str, list[CountBar]]:
-    """The chart of a report: suspensions per term, or per school moves and placements."""
+def chart_bars(report: Any, school: str, trend: trends.ExclusionTrend | None = None,
+               measure: str = trends.SUSPENSIONS) -> tuple[str, list[CountBar]]:
+    """The bar chart of a report: suspensions or PX per term (the terms of the trend), or
+    per school moves and placements."""
     where = school or stats.ALL_SCHOOLS.lower()
     if isinstance(report, stats.ExclusionsReport):
-        return (f"Suspensions per term, {where} (of the roll)",
-                [CountBar(term_text(r.term), r.suspensions, r.suspension_rate.text)
-                 for r in report.totals if r.term != stats.YEAR_ROW])
+        what = trends.MEASURES[measure]
+        if trend is None:
+            return f"{what} per term, {where}", []
+        return (f"{what} per term, {where}",
+                [CountBar(label, p.count(measure), p.brief(measure))
+                 for label, p in zip(trend.labels, trend.total.points, strict=True)])
     if isinstance(report, stats.MovesReport):
         return (f"Moves received per school, {report.label}",
                 [CountBar(r.school, r.received, f"{r.received} received, {r.sent} sent")
@@ -102,6 +112,12 @@ def chart_bars(report: Any, school: str) -> tuple[str, list[CountBar]]:
             [CountBar(r.school, r.started, f"{r.started} started; reintegrated "
                       f"{r.reintegration.text}")
              for r in report.placements if r.school != stats.ALL_SCHOOLS])
+
+
+def trend_lines(trend: trends.ExclusionTrend, measure: str) -> list[TrendLine]:
+    """One line per school: its rate per 1,000 on roll in each term, and in words."""
+    return [TrendLine(s.school, [p.rate(measure) for p in s.points],
+                      [p.text(measure) for p in s.points]) for s in trend.schools]
 
 
 def measure_rows(report: stats.OutcomesReport) -> list[tuple[str, str, str, Any]]:
@@ -132,6 +148,7 @@ class ReportsView(QWidget):
         self._host = host
         self._seq = 0
         self.report: Any = None
+        self.trend: trends.ExclusionTrend | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Reports", parent=self))
         controls = QHBoxLayout()
@@ -168,23 +185,47 @@ class ReportsView(QWidget):
         self.table = readonly_table(self.model, "Report figures")
         self.measures = RecordTableModel(MEASURE_COLUMNS, self)
         self.measures_table = readonly_table(self.measures, "Ladder reach and quota use")
-        self.chart = CountChart("Report chart", self)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.table)
         splitter.addWidget(self.measures_table)
-        splitter.addWidget(self.chart)
+        splitter.addWidget(self._charts())
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(2, 2)
+        splitter.setStretchFactor(2, 3)
         layout.addWidget(splitter, 1)
         self.measures_table.setVisible(False)
 
         self.ask_save_path = self._ask_save_path  # tests replace it
         for combo in (self.kind, self.year, self.school):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.measure.currentIndexChanged.connect(lambda _i: self._draw_charts())
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self._set_enabled(False)
+
+    def _charts(self) -> QWidget:
+        """The trend lines beside the bars, with the measure they show."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.measure = QComboBox()
+        self.measure.setAccessibleName("Chart measure")
+        for value, text in trends.MEASURES.items():
+            self.measure.addItem(text, value)
+        self.measure_label = QLabel("Char&t:")
+        self.measure_label.setBuddy(self.measure)
+        row.addWidget(self.measure_label)
+        row.addWidget(self.measure)
+        row.addStretch(1)
+        layout.addLayout(row)
+        charts = QHBoxLayout()
+        self.trend_chart = TrendChart("Trend chart: each school, term by term", self)
+        self.chart = CountChart("Bar chart", self)
+        charts.addWidget(self.trend_chart, 5)
+        charts.addWidget(self.chart, 4)
+        layout.addLayout(charts, 1)
+        return box
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
@@ -221,17 +262,21 @@ class ReportsView(QWidget):
         seq = self._seq
         kind, year, school = self.choice()
 
-        def done(report: Any) -> None:
+        def done(found: Any) -> None:
             if seq == self._seq:
-                self._show(report)
+                self._show(found)
 
-        self._host.run(lambda s: s.reports.report(kind, year=year, school=school),
-                       success=done, failure=self._failed, parent=self)
+        def job(s: Any) -> tuple[Any, Any]:
+            trend = (s.reports.exclusion_trend(year=year, school=school)
+                     if kind == stats.EXCLUSIONS else None)
+            return s.reports.report(kind, year=year, school=school), trend
 
-    def _show(self, report: Any) -> None:
+        self._host.run(job, success=done, failure=self._failed, parent=self)
+
+    def _show(self, found: tuple[Any, trends.ExclusionTrend | None]) -> None:
+        report, self.trend = found
         self.report = report
         set_message(self.message, "")
-        school = self.school.currentData() or ""
         if isinstance(report, stats.ExclusionsReport):
             self.model.set_columns(EXCLUSION_COLUMNS, [*report.rows, *report.totals])
         elif isinstance(report, stats.MovesReport):
@@ -245,9 +290,27 @@ class ReportsView(QWidget):
         if outcomes and report.quota_note:
             note += " " + report.quota_note
         self.note.setText(note + " " + NOT_ENCRYPTED)
-        self.chart.set_bars(*chart_bars(report, school))
+        self._draw_charts()
         self._set_enabled(True)
         emit(self.loaded)
+
+    def _draw_charts(self) -> None:
+        if self.report is None:
+            return
+        school = self.school.currentData() or ""
+        measure = self.measure.currentData()
+        trend = self.trend
+        for w in (self.trend_chart, self.measure, self.measure_label):
+            w.setVisible(trend is not None)
+        self.chart.set_bars(*chart_bars(self.report, school, trend, measure))
+        if trend is not None:
+            where = school or stats.ALL_SCHOOLS.lower()
+            self.trend_chart.set_lines(
+                f"{trends.MEASURES[measure]} by school, term by term ({where})",
+                "Per 1,000 pupils on roll", trend.labels,
+                trend_lines(trend, measure), short_unit="Per 1,000")
+        else:
+            self.trend_chart.clear()
 
     def _failed(self, exc: BaseException) -> None:
         set_message(self.message, error_text(exc))
@@ -292,9 +355,11 @@ class ReportsView(QWidget):
         """On lock: drop the figures and the school names."""
         self._seq += 1
         self.report = None
+        self.trend = None
         self.model.clear()
         self.measures.clear()
         self.chart.clear()
+        self.trend_chart.clear()
         self.note.setText("")
         set_message(self.message, "")
         self._set_enabled(False)
