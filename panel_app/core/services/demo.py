@@ -201,7 +201,7 @@ def build_demo(
         born_year = this_year - year_group - 5  # school year of birth starts 1 Sept
         dob = date(born_year, 9, 1) + timedelta(days=rng.randrange(0, 365))
         school_idx = rng.randrange(len(SCHOOLS))
-        urn = int(SCHOOLS[school_idx][1])
+        school_urn = int(SCHOOLS[school_idx][1])
         opened_year = this_year if rng.random() < 0.55 else this_year - 1
         start = date(opened_year, 9, 8)
         span = 300 if opened_year < this_year else max(1, (today - start).days)
@@ -214,7 +214,7 @@ def build_demo(
             "first_name": first,
             "last_name": last,
             "dob": dob,
-            "upn": make_upn(900, urn % 10000, opened_year - year_group + 7, n + 1),
+            "upn": make_upn(900, school_urn % 10000, opened_year - year_group + 7, n + 1),
             "gender": rng.choice(["M", "F", "M", "F", "X"]),
             "year_group": year_group,
             "home_school_id": school_ids[school_idx],

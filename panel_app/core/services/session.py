@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlite_utils
 
@@ -924,7 +924,7 @@ class _WriteTxn:
         if self.db.conn.in_transaction:
             self.db.conn.execute("ROLLBACK" if failed else "COMMIT")
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> Literal[False]:
         try:
             if self._cm is not None:
                 self._cm.__exit__(*exc)

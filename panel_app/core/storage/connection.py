@@ -30,9 +30,9 @@ KEY_BYTES = 32
 # regression test for both paths.
 sqlite_utils.utils.sqlite3 = dbapi2  # type: ignore[attr-defined]
 sqlite_utils.utils.dbapi2 = dbapi2  # type: ignore[attr-defined]
-sqlite_utils.utils.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc]
+sqlite_utils.utils.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc,unused-ignore]
 sqlite_utils.db.sqlite3 = dbapi2  # type: ignore[attr-defined]
-sqlite_utils.db.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc]
+sqlite_utils.db.OperationalError = dbapi2.OperationalError  # type: ignore[attr-defined,misc,unused-ignore]
 
 DatabaseError = dbapi2.DatabaseError
 OperationalError = dbapi2.OperationalError
