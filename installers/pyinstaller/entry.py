@@ -1,9 +1,10 @@
 """Entry point of the frozen app (PyInstaller; see panel_app.spec).
 
 Both executables of the one-folder build start here. With no arguments, or with the
-window's own (a partnership file, --demo, --data-dir, --settings, --startup-probe), it
-opens the window; with a command-line option or command (--self-test, --version, --help,
---db, init, case, bundle, ...) it runs ``panel-app``, exactly like the installed command.
+window's own (a partnership file or bundle, --demo, --data-dir, --settings, --new-instance,
+--startup-probe), it opens the window (or hands over to the one already open); with a
+command-line option or command (--self-test, --version, --help, --db, init, case, bundle,
+...) it runs ``panel-app``, exactly like the installed command.
 """
 
 from __future__ import annotations

@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the demo when no partnership has been opened on this computer yet",
     )
+    s.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="start a separate copy even if the app is already running (IT, debugging)",
+    )
     s.set_defaults(func=None)
 
     parents = Parents(common, jsonp)
@@ -110,7 +115,7 @@ def main(
         gui_args = [str(args.db)] if args.db else []
         if getattr(args, "file", None):
             gui_args.append(str(args.file))
-        for flag in ("demo", "demo_if_new"):
+        for flag in ("demo", "demo_if_new", "new_instance"):
             if getattr(args, flag, False):
                 gui_args.append("--" + flag.replace("_", "-"))
         if gui_main is None:

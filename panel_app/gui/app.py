@@ -2,12 +2,16 @@
 
 FILE is a partnership (``.panel``); a ``.panelbundle`` file (what the file association
 passes when a bundle is double-clicked) opens the last partnership, or the first-run
-choices, and then previews importing the bundle."""
+choices, and then previews importing the bundle. When the app is already running for this
+user (and settings file and data folder), the launch hands the bundle over to it, brings
+it to the front and exits (gui/single_instance.py); ``--new-instance`` starts a separate
+copy instead. ``PANEL_LOG_LEVEL`` (e.g. ``INFO``) sets what is logged on stderr."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,11 +22,10 @@ from PySide6.QtWidgets import QApplication
 
 from panel_app import __version__
 from panel_app.core.bundles.format import SUFFIX as BUNDLE_SUFFIX
-from panel_app.gui.context import APP_NAME, ORG_NAME, AppContext, GuiSettings
+from panel_app.gui.context import APP_NAME, ORG_NAME, AppContext, GuiSettings, default_data_dir
 from panel_app.gui.icons import app_icon
-from panel_app.gui.startup import Startup
+from panel_app.gui.single_instance import Location, Outcome, SingleInstance, deliver
 from panel_app.gui.theme import follow_system_scheme
-from panel_app.gui.worker import SessionHost
 
 DESKTOP_ID = "org.partnershippanel.PanelApp"  # resources/desktop/DESKTOP_ID.desktop
 
@@ -41,6 +44,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="folder for the demo and new partnerships")
     parser.add_argument("--settings", type=Path, default=None,
                         help="settings file to use instead of this user's (an .ini file)")
+    parser.add_argument("--new-instance", action="store_true",
+                        help="start a separate copy even if the app is already running (for "
+                             "IT and debugging; two copies must not open the same partnership)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     # Hidden: print the time to the first window and quit (benchmarks/frozen_start.py).
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
@@ -104,11 +110,58 @@ def build_context(args: argparse.Namespace) -> AppContext:
     return ctx
 
 
+def claim_instance(args: argparse.Namespace) -> tuple[SingleInstance | None, int | None]:
+    """(the instance to listen with, None) for the first copy; (None, exit code) when a
+    running copy took the launch over. ``--new-instance`` and ``--startup-probe`` neither
+    hand over nor listen."""
+    if args.new_instance or args.startup_probe:
+        return None, None
+    location = Location.for_profile(args.settings, args.data_dir or default_data_dir())
+    if location is None:
+        logging.getLogger(__name__).warning(
+            "single instance: no private folder for the socket: running on its own")
+        return None, None
+    instance = SingleInstance(location)
+    outcome = instance.claim(args.bundle)
+    if outcome is Outcome.FIRST:
+        return instance, None
+    if outcome is Outcome.ALONE:
+        return None, None
+    if outcome is Outcome.HANDED_OVER:
+        if args.path is not None or args.demo:
+            what = str(args.path) if args.path is not None else "the demo"
+            print(f"panel-app-gui: {APP_NAME} is already open, so {what} was not opened; close "
+                  "the app first to open another partnership", file=sys.stderr)
+        return None, 0
+    reason = instance.reply.reason if instance.reply else ""
+    text = (f"it did not take the bundle: {reason}" if outcome is Outcome.REFUSED
+            else "it did not answer; try again, or close it")
+    print(f"panel-app-gui: {APP_NAME} is already open, but {text}", file=sys.stderr)
+    return None, 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("PANEL_LOG_LEVEL", "").strip().upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
+                        format="%(levelname)s %(name)s: %(message)s")
+    instance, code = claim_instance(args)  # before the heavy imports: a second launch is quick
+    if code is not None:
+        return code
+    try:
+        return run(args, instance)
+    finally:
+        if instance is not None:
+            instance.release()
+
+
+def run(args: argparse.Namespace, instance: SingleInstance | None) -> int:
     app = make_application()
+    server = instance.listen(app) if instance is not None else None  # soon: others wait
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go between steps
+    from panel_app.gui.startup import Startup  # the views: most of the start-up time
+    from panel_app.gui.worker import SessionHost
+
     if args.startup_probe:
         from panel_app.gui.startup_probe import StartupProbe
 
@@ -119,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     startup.quit.connect(app.quit)
     file_open = FileOpenFilter(startup.open_bundle, app)
     app.installEventFilter(file_open)
+    if server is not None:
+        server.received.connect(lambda message: deliver(startup, message))
 
     def shutdown() -> None:
         if startup.window is not None:
@@ -132,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         shutdown()
+        app.removeEventFilter(file_open)  # (main() run again in one process: tests)
 
 
 if __name__ == "__main__":

@@ -107,9 +107,14 @@ def check_qt(ctx: object) -> str:
     inked = any(image.pixelColor(x, 30) != QColor("white") for x in range(0, 240, 2))
     if not inked:
         raise SelfTestError("Qt drew no text with the app's font (fonts or FreeType broken)")
+    try:  # the local socket a second launch hands over through (gui/single_instance.py)
+        from PySide6.QtNetwork import QLocalServer  # noqa: F401
+    except ImportError as exc:
+        raise SelfTestError(f"Qt's QtNetwork module is missing ({exc}): a second launch "
+                            "could not hand over to the running app") from exc
     return (f"PySide6 {pyside_version}; application on '{QGuiApplication.platformName()}', "
             f"plugins from {offscreen.parent.parent}; " + "; ".join(
-                ["'offscreen' loads", *notes]) + f"; text drawn in {family}")
+                ["'offscreen' loads", *notes]) + f"; text drawn in {family}; QtNetwork loads")
 
 
 QT_CHECK = Check("Qt", check_qt)
