@@ -132,6 +132,9 @@ def test_bundle_round_trip_with_preview_conflict_and_resolution(two):
         assert json.loads(on(site, "case", "show", case["id"], "--json")[1])["risk"] == "red"
     code, out, _ = on("panel", "bundle", "history", "--json")
     assert [h["direction"] for h in json.loads(out)].count("received") == 3
+    code, out, _ = on("riv", "bundle", "history")
+    assert "Contents" in out and "1 conflict" in out  # not the count of changes received
+    assert "incremental  1 record\n" in out
 
 
 def test_passphrase_bundle_and_age_key_export(two, monkeypatch):
@@ -168,3 +171,64 @@ def test_refusals_are_one_line(two):
         assert code == 1 and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
     assert "no partner card" in on("riv", "bundle", "export", "--to", "OAK", "--out",
                                    str(folder / "x.panelbundle"))[2]
+
+
+def test_preview_names_the_record_of_a_conflict_and_a_deletion_against_an_edit(two):
+    """A record deleted by the sender but edited here: the preview says so in words (it
+    printed the raw tombstone JSON); every conflict names its case reference."""
+    on, folder = two
+    _exchange_cards(on, folder)
+    code, out, err = on("panel", "case", "add", "--first-name", "Ann", "--last-name", "Lee",
+                        "--dob", "01/10/2012", "--year", "Y9", "--school", "RIV", "--json")
+    assert code == 0, err
+    ann = json.loads(out)["case_ref"]
+    code, out, err = on("panel", "case", "add", "--first-name", "Bo", "--last-name", "Kay",
+                        "--dob", "01/10/2012", "--year", "Y9", "--school", "RIV", "--json")
+    bo = json.loads(out)["case_ref"]
+    p1, p2 = folder / "p1.panelbundle", folder / "p2.panelbundle"
+    assert on("panel", "bundle", "export", "--to", "RIV", "--out", str(p1))[0] == 0
+    assert on("riv", "bundle", "import", str(p1), "--yes")[0] == 0
+    assert on("panel", "delete", ann, "--reason", "recorded_in_error", "--yes")[0] == 0
+    assert on("panel", "case", "update", bo, "--risk", "red", "--summary",
+              "met the family")[0] == 0
+    assert on("riv", "case", "update", ann, "--summary", "seen at Riverside")[0] == 0
+    assert on("riv", "case", "update", bo, "--risk", "amber")[0] == 0
+    assert on("panel", "bundle", "export", "--to", "RIV", "--since-last", "--out",
+              str(p2))[0] == 0
+    code, out, err = on("riv", "bundle", "import", str(p2), "--dry-run")
+    assert code == 0, err
+    assert f"CONFLICT case {ann}: deleted by the sender, changed here" in out
+    assert f"CONFLICT case {bo} risk: here amber, theirs red" in out
+    assert '"seen"' not in out and "__deleted__" not in out
+    assert f"{bo}: summary: (empty) -> met the family" in out  # not "summary:  -> ..."
+    code, out, err = on("riv", "bundle", "import", str(p2), "--dry-run", "--json")
+    assert {c["record"] for c in json.loads(out)["preview"]["conflicts"]} == {ann, bo}
+
+
+def test_a_card_made_before_its_school_was_set_is_named_by_that_school(
+        two, _template_db, no_keyring, monkeypatch):
+    """A new installation exports its card before it has a school (README: Oakfield's
+    laptop); the clerk imports it with --school: the directory, bundle messages and history
+    name the school, not "Unassigned installation"."""
+    on, folder = two
+    fresh = folder / "fresh.panel"
+    shutil.copy2(_template_db, fresh)
+    shutil.copy2(str(_template_db) + ".key", str(fresh) + ".key")
+    run = Run(no_keyring, monkeypatch)
+    assert run("--db", str(fresh), "identity", "new", "--yes")[0] == 0
+    card = folder / "fresh.card"
+    code, out, err = run("--db", str(fresh), "card", "export", "--out", str(card))
+    assert code == 0, err
+    assert json.loads(card.read_text())["card"]["label"].startswith("Unassigned installation")
+    fp = json.loads(run("--db", str(fresh), "identity", "show", "--json")[1])["fingerprint"]
+    code, out, err = on("panel", "card", "import", str(card), "--fingerprint", fp,
+                        "--school", "OAK")
+    assert code == 0, err
+    code, out, _ = on("panel", "card", "list", "--json")
+    [partner] = json.loads(out)
+    assert partner["label"].startswith("Oakfield Academy (") and partner["school_name"] == (
+        "Oakfield Academy")
+    code, out, err = on("panel", "bundle", "export", "--to", "OAK", "--out",
+                        str(folder / "to-oak.panelbundle"))
+    assert code == 0 and "for Oakfield Academy (" in out, err
+    assert "Unassigned" not in out

@@ -15,8 +15,10 @@ add a new group to ``GROUPS``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from panel_app import __version__
@@ -24,6 +26,7 @@ from panel_app.cli import bundles, cases, imports, keys, ladder, meetings, priva
 from panel_app.cli.common import EXIT_FAIL, CliError, Parents, Secrets, validation_failed
 from panel_app.core.errors import PanelError, ValidationError
 from panel_app.core.secrets.keyring_store import KeyringStore
+from panel_app.core.services import DatabaseError, database_error
 
 GROUPS = [keys, cases, ladder, bundles, meetings, proposals, privacy, imports]
 
@@ -129,10 +132,22 @@ def main(
     except (PanelError, CliError) as exc:
         err.write(f"panel-app: {exc}\n")
         return EXIT_FAIL
+    except DatabaseError as exc:  # a damaged file or a full disk met in the middle of a command
+        path = args.db or os.environ.get("PANEL_DB")
+        err.write(f"panel-app: {database_error(exc, Path(path) if path else None)}\n")
+        return EXIT_FAIL
     except KeyboardInterrupt:
         err.write("panel-app: interrupted; nothing further was changed.\n")
         return EXIT_FAIL
 
 
 def _entry() -> NoReturn:
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`panel-app case list | head`): no traceback. Point stdout
+        # at devnull so that Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_FAIL
+    sys.exit(code)

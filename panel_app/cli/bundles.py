@@ -20,6 +20,7 @@ from panel_app.cli.common import (
     table,
 )
 from panel_app.core.bundles.merge import describe_value
+from panel_app.core.domain.changelog import DELETED
 from panel_app.core.domain.dates import uk_day
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services import PartnershipSession
@@ -277,10 +278,21 @@ def _show_preview(preview: Any, out: TextIO) -> None:
     for e, _i, lbl in preview.plan.deletions:
         out.write(f"  Deleted: {lbl} ({e})\n")
     for c in preview.plan.conflicts:
-        out.write(f"  CONFLICT {c.entity} {c.field}: here {describe_value(_v(c.local.value))}, "
+        record = f"{c.entity} {c.label or c.entity_id[:8]}"
+        if c.field == DELETED:  # the values are a tombstone and an edit: say which is which
+            where = ("deleted here, changed by the sender" if _is_tombstone(c.local.value)
+                     else "deleted by the sender, changed here")
+            out.write(f"  CONFLICT {record}: {where} (keep or delete it with "
+                      "'panel-app conflicts resolve')\n")
+            continue
+        out.write(f"  CONFLICT {record} {c.field}: here {describe_value(_v(c.local.value))}, "
                   f"theirs {describe_value(_v(c.remote.value))}\n")
     for note in preview.plan.notes:
         out.write(f"  Note: {note}\n")
+
+
+def _is_tombstone(text: str) -> bool:
+    return isinstance(_v(text), dict)
 
 
 def _v(text: str) -> Any:
@@ -339,10 +351,31 @@ def cmd_bundle_history(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         print_json(rows, out)
         return EXIT_OK
     table([(h["at"][:16], h["direction"], ", ".join(h["partners"]), h["sequence"], h["scope"],
-            sum(h["counts"].get("records", {}).values()) if "records" in h["counts"]
-            else h["counts"].get("changes", ""))
-           for h in rows], ["When", "Direction", "Partner", "Number", "Scope", "Records"], out)
+            _contents(h)) for h in rows],
+          ["When", "Direction", "Partner", "Number", "Scope", "Contents"], out)
     return EXIT_OK
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _contents(h: dict[str, Any]) -> str:
+    """What a bundle held (sent) or changed here (received), as the History tab says it:
+    records sent are not comparable with changes received."""
+    counts = h.get("counts") or {}
+    if h["direction"] == "sent":
+        text = _plural(sum((counts.get("records") or {}).values()), "record")
+        if counts.get("documents"):
+            text += ", " + _plural(counts["documents"], "document")
+        return text
+    parts = [_plural(counts.get("new_records", 0), "new record"),
+             _plural(counts.get("changed_fields", 0), "changed field")]
+    if counts.get("conflicts"):
+        parts.append(_plural(counts["conflicts"], "conflict"))
+    if counts.get("deleted"):
+        parts.append(_plural(counts["deleted"], "deletion"))
+    return ", ".join(parts)
 
 
 # -- conflicts -------------------------------------------------------------------------------

@@ -15,7 +15,12 @@ from typing import Any, TextIO, TypeVar
 
 from panel_app.core.domain.calendar import parse_year_label
 from panel_app.core.errors import KeyUnavailableError, ValidationError
-from panel_app.core.services import PartnershipSession, unlock
+from panel_app.core.services import (
+    DatabaseError,
+    PartnershipSession,
+    database_error,
+    unlock,
+)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -91,12 +96,24 @@ def open_session(args: argparse.Namespace, secrets: Secrets) -> PartnershipSessi
 
 @contextmanager
 def unlocked(args: argparse.Namespace, secrets: Secrets) -> Iterator[PartnershipSession]:
-    """The open session for a ``with`` block; it is locked again however the block ends."""
-    session = open_session(args, secrets)
+    """The open session for a ``with`` block; it is locked again however the block ends.
+    A SQLCipher error (a damaged file, a full disk) becomes one plain sentence."""
+    try:
+        session = open_session(args, secrets)
+    except DatabaseError as exc:
+        raise database_error(exc, db_path(args)) from None
+    failed = False
     try:
         yield session
+    except DatabaseError as exc:
+        failed = True
+        raise database_error(exc, session.path) from None
     finally:
-        session.lock()
+        try:
+            session.lock()
+        except DatabaseError as exc:
+            if not failed:  # else the error above already says what is wrong
+                raise database_error(exc, session.path) from None
 
 
 def run_unlocked(args: argparse.Namespace, secrets: Secrets,

@@ -4,7 +4,8 @@
 Imports of MIS CSV exports and DfE Common Transfer Files (a preview with per-row errors
 first, then one transaction; ``--dry-run`` stops after the preview), exclusion and
 attendance records per pupil, a school's own totals for a term, and the reports per school
-and term (exclusions, moves, outcomes) as text, JSON, CSV or PDF.
+and term (exclusions, moves, outcomes) as text, JSON, CSV or PDF, and the trend of
+suspensions or permanent exclusions per school term by term (``report trends``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from panel_app.cli.common import (
     CliError,
     Parents,
     Secrets,
-    open_session,
     print_json,
     show_warnings,
     table,
+    unlocked,
 )
 from panel_app.core.domain.calendar import TERM_NAMES
 from panel_app.core.domain.dates import format_uk
@@ -37,6 +38,7 @@ from panel_app.core.errors import ValidationError
 from panel_app.core.imports import mis_csv
 from panel_app.core.imports.mis_csv import parse_map_options
 from panel_app.core.reports import statistics as stats
+from panel_app.core.reports import trends
 from panel_app.core.services import PartnershipSession
 from panel_app.core.services.exports import LEAVES_ENCRYPTION
 from panel_app.core.services.imports import ImportPreview
@@ -48,11 +50,8 @@ ROW_LIMIT = 50  # rows with errors or changes shown in text output (all of them 
 def _command(body: Callable[[argparse.Namespace, PartnershipSession, TextIO, TextIO], int]
              ) -> Callable[[argparse.Namespace, Secrets, TextIO, TextIO], int]:
     def run(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
-        session = open_session(args, secrets)
-        try:
+        with unlocked(args, secrets) as session:
             return int(body(args, session, out, err))
-        finally:
-            session.lock()
     return run
 
 
@@ -232,9 +231,55 @@ def _text_outcomes(r: stats.OutcomesReport, out: TextIO) -> None:
             out.write(r.quota_note + "\n")
 
 
+TREND_MEASURES = {"suspensions": trends.SUSPENSIONS, "px": trends.PERMANENT}
+MAX_TREND_YEARS = 10
+
+
+def _report_trends(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
+                   err: TextIO) -> int:
+    """Per school per term: the count, the roll and the rate per 1,000 on roll."""
+    if args.pdf:
+        raise CliError("The trend is in the exclusions PDF: use 'report exclusions --pdf "
+                       "FILE'.")
+    if args.csv is not None and args.json:
+        raise CliError("Choose --json or --csv, not both.")
+    years = 2 if args.years is None else args.years
+    if not 1 <= years <= MAX_TREND_YEARS:
+        raise CliError(f"--years is a number of school years from 1 to {MAX_TREND_YEARS}.")
+    measure = TREND_MEASURES[args.measure or "suspensions"]
+    if args.csv is not None:
+        if args.csv == "-":
+            out.write(s.reports.trend_csv_text(measure, year=args.year, school=args.school,
+                                               years=years))
+        else:
+            f = s.reports.write_trend_csv(measure, Path(args.csv).expanduser(),
+                                          year=args.year, school=args.school, years=years)
+            err.write(f"Wrote {f.path} ({f.size:,} bytes). {LEAVES_ENCRYPTION}\n")
+        return EXIT_OK
+    trend = s.reports.exclusion_trend(year=args.year, school=args.school, years=years)
+    if args.json:
+        print_json(trends.to_dict(trend, measure, years=years), out)
+        return EXIT_OK
+    what = trends.MEASURES[measure]
+    on = f"figures on {format_uk(trend.on)}" if trend.on else "figures"
+    out.write(f"{what} per 1,000 pupils on roll, term by term, {trend.label} ({on}"
+              + ("; the last term so far" if trend.so_far else "") + ")\n")
+    schools, totals = trends.rows(trend, measure)
+    shown = schools + (totals if len(trend.schools) > 1 else [])
+    table([(r["school"], r["label"], r["numerator"],
+            "" if r["denominator"] is None else f"{r['denominator']:,}",
+            "no roll" if r["per_1000"] is None else f"{r['per_1000']:g}") for r in shown],
+          ["School", "Term", what, "Roll", "Per 1,000"], out)
+    return EXIT_OK
+
+
 @_command
 def cmd_report(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                err: TextIO) -> int:
+    if args.report == "trends":
+        return _report_trends(args, s, out, err)
+    if args.measure is not None or args.years is not None:
+        raise CliError("--measure and --years are for 'report trends'.")
     kinds = list(stats.KINDS) if args.report == "all" else [args.report]
     if args.csv is not None and len(kinds) > 1:
         raise CliError("A CSV holds one report: choose exclusions, moves or outcomes.")
@@ -435,8 +480,9 @@ def register(sub: Any, parents: Parents) -> None:
     s.set_defaults(func=cmd_import_mapping)
 
     s = sub.add_parser("report", parents=both,
-                       help="exclusions, moves or outcomes per school and term")
-    s.add_argument("report", choices=[*stats.KINDS, "all"])
+                       help="exclusions, moves or outcomes per school and term; trends: "
+                            "exclusions per school term by term over years")
+    s.add_argument("report", choices=[*stats.KINDS, "all", "trends"])
     s.add_argument("--year", help="school year, e.g. 2026/27 (default: this one)")
     s.add_argument("--school", help="one school only")
     s.add_argument("--csv", nargs="?", const="-", metavar="FILE",
@@ -444,6 +490,10 @@ def register(sub: Any, parents: Parents) -> None:
     s.add_argument("--pdf", metavar="FILE", help="write a PDF report (not encrypted)")
     s.add_argument("--marking", help="protective marking on the PDF (default: the "
                                      "meetings setting)")
+    s.add_argument("--measure", choices=list(TREND_MEASURES),
+                   help="trends: suspensions (default) or px (permanent exclusions)")
+    s.add_argument("--years", type=int, metavar="N",
+                   help="trends: school years ending with --year (default 2)")
     s.set_defaults(func=cmd_report)
 
     ex = sub.add_parser("exclusion", help="suspensions and permanent exclusions of pupils"

@@ -7,7 +7,8 @@ chart on the same base (accessible name, summary as the accessible description, 
 colours, focus frame). Nothing is told by colour alone: every school has its own marker
 shape and dash pattern, repeated in the legend beside its name, and the summary gives
 every point in words with its numerator and denominator. A term without a figure (no
-roll) is a gap in the line, not a zero.
+roll) is a gap in the line, not a zero. The markers, patterns and light colours are
+``core.reports.trends``'s, which the PDF's chart draws with too.
 """
 
 from __future__ import annotations
@@ -19,31 +20,20 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from panel_app.core.reports.trends import COLOURS, DASHES, MARKERS, nice_axis
+from panel_app.core.reports.trends import line_style as style
 from panel_app.gui.charts import _Chart
 
-MARKERS = ("circle", "square", "triangle", "diamond", "down-triangle", "cross", "plus",
-           "star")
+__all__ = ["DASHES", "MARKERS", "TrendChart", "TrendLine", "line_pen", "nice_axis", "style",
+           "tick_lines", "tick_text"]
 # a five-pointed star's corners (outer radius 1.3, inner 0.6), clockwise from the top
 STAR = tuple((round((1.3 if a % 2 == 0 else 0.6) * math.sin(a * math.pi / 5), 3),
               round(-(1.3 if a % 2 == 0 else 0.6) * math.cos(a * math.pi / 5), 3))
              for a in range(10))
-# dash patterns in pen widths ([] solid), with the words the summary uses
-DASHES = (("solid", []), ("dashed", [5, 2.5]), ("dotted", [1, 2]),
-          ("dash-dot", [5, 2, 1, 2]), ("long-dashed", [10, 3]),
-          ("dash-dot-dot", [5, 2, 1, 2, 1, 2]), ("short-dashed", [2.5, 2.5]),
-          ("long-short", [10, 2.5, 3, 2.5]))
 # Okabe-Ito colours (told apart with colour-blindness), lighter ones on a dark background
-LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6A00", "#6A3D9A", "#444444",
-         "#B8860B")
+LIGHT = COLOURS
 DARK = ("#56B4E9", "#FF9A5C", "#3DDC97", "#E9A3D0", "#F0C020", "#C3A6FF", "#DDDDDD",
         "#E8D27A")
-
-
-def style(index: int) -> tuple[str, str]:
-    """The marker and the line pattern of the ``index``-th line: every one of the first
-    eight differs from the others in both; the pair never repeats among 64."""
-    n = len(MARKERS)
-    return MARKERS[index % n], DASHES[(index + index // n) % len(DASHES)][0]
 
 
 def line_pen(colour: QColor, pattern: str, width: float = 2.2) -> QPen:
@@ -53,20 +43,6 @@ def line_pen(colour: QColor, pattern: str, width: float = 2.2) -> QPen:
         pen.setDashPattern(dashes)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     return pen
-
-
-def nice_axis(value: float) -> tuple[float, float]:
-    """A round axis maximum at or above ``value`` and its step (0.1, 0.2, 0.5, 1, 2, 5...),
-    with at most five steps."""
-    if value <= 0:
-        return 1.0, 0.5
-    top = max(value, 0.1)
-    magnitude = 10 ** math.floor(math.log10(top / 5))
-    for unit in (1, 2, 2.5, 5, 10):
-        step = unit * magnitude
-        if top <= step * 5 + 1e-9:
-            break
-    return step * math.ceil(top / step - 1e-9), step
 
 
 def tick_lines(label: str, short: bool) -> list[str]:

@@ -373,3 +373,19 @@ def test_the_receiving_school_of_a_move_receives_the_case(sites, tmp_path):
     assert got.receiving_school == "Riverside School" and got.case_ref == moving.case_ref
     assert rs.proposals.get(pid).state == "active"
     assert rs.quotas.get_year(2026).places == 2
+
+
+def test_an_extended_move_of_a_whole_term_is_not_flagged_as_too_long(panel):
+    """Domain brief: moves run "usually up to six weeks, sometimes a term". The autumn term
+    2026 (03/09 to 18/12, half term 26-30/10) has 72 school days."""
+    s = panel.session
+    term = s.moves.add(panel.cases["zoe"], to="RIV", start="03/09/2026", end="18/12/2026",
+                       kind="extended", parents_notified_on="28/08/2026",
+                       review_dates=["01/10/2026"])
+    assert "longer_than_kind" not in [w.code for w in term.warnings]
+    longer = s.moves.add(panel.cases["tyler"], to="OAK", start="03/09/2026",
+                         end="26/02/2027", kind="extended", parents_notified_on="28/08/2026",
+                         review_dates=["01/10/2026"])
+    warning = next(w for w in longer.warnings if w.code == "longer_than_kind")
+    assert "a move of the kind extended (up to a term)" in warning.message
+    assert_plain(warning.message)

@@ -56,6 +56,7 @@ class NewConflict:
     field: str
     local: Change
     remote: Change
+    label: str = ""  # how to name the record (case reference, pupil's name, ...)
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _plan_record(
             mine_c, theirs = latest(local_only), latest(arrived)
             if not any(k.local_change_id == mine_c.change_id
                        and k.remote_change_id == theirs.change_id for k in pair_known):
-                plan.conflicts.append(NewConflict(*key, fld, mine_c, theirs))
+                plan.conflicts.append(NewConflict(*key, fld, mine_c, theirs, label))
         elif not local_only:
             # The sender had seen every change we hold: an open conflict on this field
             # whose two sides it knew is settled by what it sends.
@@ -212,7 +213,8 @@ def _plan_record(
             pair_known = known.get((*key, DELETED), [])
             if not any(k.local_change_id == pair[0].change_id
                        and k.remote_change_id == pair[1].change_id for k in pair_known):
-                plan.conflicts.append(NewConflict(*key, DELETED, pair[0], pair[1]))
+                plan.conflicts.append(NewConflict(*key, DELETED, pair[0], pair[1],
+                                                        label))
 
     if mine.row is not None and exists:
         changed = {f: v for f, v in updates.items()
@@ -265,7 +267,7 @@ def _insert(plan: Plan, record: Record, table: TableInfo, changes: list[Change],
 
 
 def describe_value(value: Any) -> str:
-    if value is None:
+    if value is None or value == "":
         return "(empty)"
     if isinstance(value, bytes):
         return f"({len(value):,} bytes)"

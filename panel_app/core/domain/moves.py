@@ -56,12 +56,14 @@ MOVE_KIND_LABELS = {
     MoveKind.EXTENDED.value: "extended (up to a term)",
     MoveKind.TRANSFER.value: "transfer (permanent)",
 }
-# The usual length of each kind, in school days, and the most it should run.
+# The usual length of each kind, in school days, and the most it should run. "Up to a
+# term": an autumn or summer term of England's calendar has up to 74 school days (72 in
+# autumn 2026), so a move of a whole term is not flagged as too long.
 MOVE_KIND_DAYS = {
     MoveKind.TURN_AROUND.value: (3, 5),
     MoveKind.RESPITE.value: (10, 15),
     MoveKind.FIXED_TERM.value: (30, 30),
-    MoveKind.EXTENDED.value: (65, 70),
+    MoveKind.EXTENDED.value: (65, 75),
 }
 
 
@@ -365,9 +367,9 @@ def check_move_rules(arrangement: str, kind: str, *, trial: bool, home: str, rec
     if limits is not None and planned_days is not None and planned_days > limits[1]:
         issues.append(_warn(
             "longer_than_kind", "planned_end",
-            f"The move is planned for {planned_days} school days, longer than a "
-            f"{MOVE_KIND_LABELS[kind]} usually runs ({limits[1]} school days): check the "
-            "dates or the kind.", planned_days=planned_days, usual=limits[1]))
+            f"The move is planned for {planned_days} school days, longer than a move of "
+            f"the kind {MOVE_KIND_LABELS[kind]} usually runs ({limits[1]} school days): "
+            "check the dates or the kind.", planned_days=planned_days, usual=limits[1]))
     return issues
 
 

@@ -63,6 +63,7 @@ from panel_app.core.domain.moves import (
     Placement,
     PlacementOutcome,
 )
+from panel_app.core.domain.spreadsheet import spreadsheet_dict
 from panel_app.core.rules import moves as move_rules
 from panel_app.core.rules.moves import Rate
 from panel_app.core.rules.quotas import QuotaReport
@@ -544,5 +545,5 @@ def to_csv(report: ExclusionsReport | MovesReport | OutcomesReport) -> str:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(spreadsheet_dict(r) for r in rows)  # no formulas (CSV injection)
     return buffer.getvalue()

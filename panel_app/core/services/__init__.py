@@ -10,16 +10,19 @@ from panel_app.core.services.session import (
     key_status,
     unlock,
 )
+from panel_app.core.storage.connection import DatabaseError, database_error
 
 __all__ = [
     "Changes",
     "Clock",
     "CreatedPartnership",
+    "DatabaseError",
     "FixedClock",
     "PartnershipSession",
     "SavedCase",
     "SystemClock",
     "create_partnership",
+    "database_error",
     "key_status",
     "unlock",
 ]

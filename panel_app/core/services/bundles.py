@@ -188,7 +188,7 @@ class ImportPreview:
                 {"entity": c.entity, "id": c.entity_id, "record": c.label, "field": c.field,
                  "old": c.old, "new": c.new} for c in self.plan.field_changes],
             "conflicts": [
-                {"entity": c.entity, "id": c.entity_id, "field": c.field,
+                {"entity": c.entity, "id": c.entity_id, "record": c.label, "field": c.field,
                  "mine": _json_or_text(c.local.value), "theirs": _json_or_text(c.remote.value)}
                 for c in self.plan.conflicts],
             "deleted": [{"entity": e, "id": i, "record": lbl}
@@ -231,6 +231,20 @@ class ConflictInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+UNASSIGNED = "Unassigned installation"  # the label of a card made before its seat was set
+
+
+def _directory_label(check: CardCheck) -> str:
+    """How the directory names a partner: the card's own label, unless the card was made
+    before the partner set its school (a new installation joining), when the school or
+    panel seat it was imported as names it instead of "Unassigned installation"."""
+    label = check.card.label
+    where = "Panel clerk" if check.seat == "panel" else check.school_name
+    if label.startswith(UNASSIGNED) and where:
+        return where + label[len(UNASSIGNED):]
+    return label
 
 
 def _json_or_text(value: str) -> Any:
@@ -280,7 +294,7 @@ class BundleService:
     def _own_label(self) -> str:
         seat, school_id = self.own_seat()
         where = ("Panel clerk" if seat == "panel" else self._school_name(school_id)
-                 or "Unassigned installation")
+                 or UNASSIGNED)
         return f"{where} ({self.session.user_name})"
 
     def identity(self) -> Identity:
@@ -426,7 +440,8 @@ class BundleService:
                 self.store.set_card_status(old, "replaced", now)
             self.store.add_card({
                 "fingerprint": check.fingerprint, "installation_id": card.installation_id,
-                "label": card.label, "seat": check.seat, "school_id": check.school_id or None,
+                "label": _directory_label(check), "seat": check.seat,
+                "school_id": check.school_id or None,
                 "partnership_id": card.partnership_id, "age_recipient": card.age_recipient,
                 "sign_public": card.sign_public, "card": data.decode("utf-8"),
                 "status": "active", "added_at": now, "status_at": None,

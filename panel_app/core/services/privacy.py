@@ -51,6 +51,7 @@ from panel_app.core.domain.retention import (
     RuleInfo,
     due_reasons,
 )
+from panel_app.core.domain.spreadsheet import spreadsheet_row
 from panel_app.core.domain.validation import label
 from panel_app.core.errors import NotFoundError, PanelError, ValidationError
 from panel_app.core.reports.minutes import Identity, MinutesDocument
@@ -432,10 +433,10 @@ class PrivacyService:
         writer.writerow(["seq", "at", "actor", "action", "record", "record_id", "fields",
                          "detail", "hash"])
         for e in rows:
-            writer.writerow([e.seq, e.at, e.actor, e.action, kind_label(e.entity) if e.entity
-                             else "", e.entity_id, " ".join(e.fields),
-                             json.dumps(dict(e.detail), sort_keys=True) if e.detail else "",
-                             e.hash])
+            writer.writerow(spreadsheet_row([  # no formulas (CSV injection)
+                e.seq, e.at, e.actor, e.action, kind_label(e.entity) if e.entity else "",
+                e.entity_id, " ".join(e.fields),
+                json.dumps(dict(e.detail), sort_keys=True) if e.detail else "", e.hash]))
         data = buffer.getvalue().encode("utf-8")
         write_atomic(out, data)
         with self._s._write():

@@ -24,6 +24,7 @@ from panel_app.core.domain.inputs import school_year
 from panel_app.core.domain.meetings import DEFAULT_MARKING
 from panel_app.core.errors import ValidationError
 from panel_app.core.reports import statistics as stats
+from panel_app.core.reports import trends
 from panel_app.core.reports.trends import ExclusionTrend, exclusion_trend
 from panel_app.core.rules.quotas import year_bounds
 from panel_app.core.secrets.atomic import write_atomic
@@ -184,20 +185,48 @@ class ReportsService:
         self._audit(kind, "csv", report.year, school)
         return PlaintextFile(out, "report_csv", len(data))
 
+    @plaintext_export("report_csv")
+    def trend_csv_text(self, measure: str = trends.SUSPENSIONS, *,
+                       year: int | str | None = None, school: str | None = None,
+                       years: int = 2) -> str:
+        """One measure of the trend (``exclusion_trend``) as CSV text: per school per
+        term the count, the roll and the rate per 1,000 (audited as the report
+        ``trends``)."""
+        key = trends.measure_key(measure)
+        trend = self.exclusion_trend(year=year, school=school, years=years)
+        text = trends.to_csv(trend, key)
+        self._audit("trends", "csv", trend.year or self._year(year), school)
+        return text
+
+    @plaintext_export("report_csv")
+    def write_trend_csv(self, measure: str, out: Path, *, year: int | str | None = None,
+                        school: str | None = None, years: int = 2) -> PlaintextFile:
+        """Write ``trend_csv_text`` to ``out``, atomically (not encrypted; audited)."""
+        out = self._check_out(out)
+        data = self.trend_csv_text(measure, year=year, school=school,
+                                   years=years).encode("utf-8")
+        write_atomic(out, data)
+        return PlaintextFile(out, "report_csv", len(data))
+
     @plaintext_export("report_pdf")
     def write_pdf(self, kinds: Sequence[str], out: Path, *, year: int | str | None = None,
                   school: str | None = None, marking: str | None = None) -> PlaintextFile:
         """Write one PDF with the reports named (``exclusions``, ``moves``, ``outcomes``),
-        atomically, with the protective marking on every page (not encrypted; audited)."""
+        atomically, with the protective marking on every page (not encrypted; audited).
+        The exclusions report carries the trend per school over the terms of this year
+        and the last (``exclusion_trend``, the same school filter)."""
         from panel_app.core.reports.statistics_pdf import render_reports
 
         out = self._check_out(out)
         reports = [self.report(k, year=year, school=school) for k in kinds]
+        trend = (self.exclusion_trend(year=year, school=school)
+                 if stats.EXCLUSIONS in kinds else None)
         found = self._s.find_school(school).name if school else ""
         mark = (marking if marking is not None
                 else self._s.meetings.settings().marking or DEFAULT_MARKING)
         data = render_reports(reports, partnership=self._s.repo.partnership().get("name", ""),
-                              marking=mark, produced=self._s.clock.today(), school=found)
+                              marking=mark, produced=self._s.clock.today(), school=found,
+                              trend=trend)
         write_atomic(out, data)
         for k in kinds:
             self._audit(k, "pdf", self._year(year), school)

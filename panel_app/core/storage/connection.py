@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ import sqlite_utils
 import sqlite_utils.db
 import sqlite_utils.utils
 
-from panel_app.core.errors import NotADatabaseError, StorageError, WrongKeyError
+from panel_app.core.errors import NotADatabaseError, PanelError, StorageError, WrongKeyError
 
 KEY_BYTES = 32
+LOW_DISK_BYTES = 1024**2  # below this much free space, a disk I/O error is a full disk
 
 # sqlite-utils imports the standard library's sqlite3 (or pysqlite3 when present) and
 # catches *its* OperationalError in several places (drop(ignore=True),
@@ -84,7 +86,7 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
                 "belongs to another database, use the recovery key; the file itself "
                 "was not changed."
             ) from None
-        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+        raise unreadable(exc, path) from None
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -110,7 +112,7 @@ def open_read_only(path: Path, key: bytes) -> Any:
         conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                   check_same_thread=False)
     except dbapi2.DatabaseError as exc:
-        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+        raise unreadable(exc, path) from None
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
@@ -120,7 +122,7 @@ def open_read_only(path: Path, key: bytes) -> Any:
         if "not a database" in str(exc):
             raise WrongKeyError(f"{path.name} does not open with this partnership's key.") \
                 from None
-        raise NotADatabaseError(f"{path.name} could not be read: {exc}") from None
+        raise unreadable(exc, path) from None
     return conn
 
 
@@ -129,12 +131,64 @@ def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_uti
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
+def _damaged(text: str) -> bool:
+    return "malformed" in text or "corrupt" in text
+
+
+def _disk_full(exc: BaseException, path: Path | None) -> bool:
+    """SQLite reports a full disk as "database or disk is full", or, when not even the
+    WAL or shared-memory file can be made, as a "disk I/O error"."""
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return True
+    if "disk i/o error" in text and path is not None:
+        try:
+            return shutil.disk_usage(Path(path).parent).free < LOW_DISK_BYTES
+        except OSError:
+            return False
+    return False
+
+
+def damaged_error(path: Path | None = None) -> NotADatabaseError:
+    name = path.name if path else "The partnership file"
+    return NotADatabaseError(
+        f"{name} is damaged (part of it cannot be read), so nothing was changed. Restore "
+        "it from your latest backup ('panel-app doctor' checks a copy), or ask IT to "
+        "recover the file."
+    )
+
+
+def unreadable(exc: BaseException, path: Path) -> PanelError:
+    """The error for a database file that would not open or read."""
+    if _disk_full(exc, path):
+        return StorageError(
+            f"The disk holding {path.name} is full, so it cannot be opened: free some space "
+            "and try again. The file was not changed."
+        )
+    if _damaged(str(exc).lower()):
+        return damaged_error(path)
+    return NotADatabaseError(f"{path.name} could not be read ({exc}): check that it is a "
+                             "Partnership Panel database, or restore it from your backup.")
+
+
+def database_error(exc: BaseException, path: Path | None = None) -> PanelError:
+    """A plain error for a SQLCipher error met while using an open database."""
+    if _damaged(str(exc).lower()):
+        return damaged_error(path)
+    return storage_error(exc, path)
+
+
 def storage_error(exc: BaseException, path: Path | None = None) -> StorageError:
     text = str(exc).lower()
     where = f" ({path.name})" if path else ""
-    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+    if _disk_full(exc, path):
         return StorageError(
             f"The disk is full{where}: nothing was saved. Free some space and try again."
+        )
+    if _damaged(text):
+        return StorageError(
+            f"The database{where} is damaged (part of it cannot be read): nothing was saved. "
+            "Restore it from your latest backup, or ask IT to recover the file."
         )
     if "readonly" in text or "read-only" in text:
         return StorageError(
