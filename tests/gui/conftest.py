@@ -101,6 +101,18 @@ def demo_path(_demo_template: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def pair(_template_db: Path, tmp_path: Path, no_keyring: KeyringStore, clock: FixedClock) -> Any:
+    """Two installations of one partnership that have swapped cards (bundles_support.Pair):
+    A for the test to open in a window, B a plain session."""
+    from tests.gui.bundles_support import make_pair  # (it imports this module)
+
+    p = make_pair(_template_db, tmp_path, no_keyring, clock)
+    yield p
+    p.close_a()
+    p.b.session.lock()
+
+
 def open_in_host(qtbot: Any, host: SessionHost, path: Path, ctx: AppContext,
                  passphrase: str = PASSPHRASE) -> dict[str, Any]:
     """Open ``path`` on the worker (as the unlock dialog would) and return its info."""

@@ -23,7 +23,7 @@ from panel_app.gui.dialogs.bundle_preview import ImportPreviewDialog
 from panel_app.gui.dialogs.unlock import UnlockDialog
 from panel_app.gui.startup import Startup
 from tests.conftest import PASSPHRASE
-from tests.gui.bundles_support import Pair, make_pair, open_bundles
+from tests.gui.bundles_support import Pair, open_bundles
 from tests.gui.conftest import WAIT_MS
 from tests.gui.test_accessibility import problems_in
 
@@ -131,14 +131,6 @@ def test_bundle_arguments() -> None:
     assert args.path == Path("/tmp/x.panel") and args.bundle == Path("/tmp/TO-US.PanelBundle")
     with pytest.raises(SystemExit):
         parse_args(["/tmp/a.panelbundle", "/tmp/b.panelbundle"])
-
-
-@pytest.fixture
-def pair(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -> Any:
-    p = make_pair(_template_db, tmp_path, no_keyring, clock)
-    yield p
-    p.close_a()
-    p.b.session.lock()
 
 
 def test_double_clicked_bundle_opens_the_last_partnership_then_its_preview(

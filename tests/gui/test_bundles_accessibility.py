@@ -3,24 +3,13 @@ test_accessibility.py (accessible names, label buddies with mnemonics, no clashe
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from panel_app.gui.dialogs.bundle_passphrase import BundlePassphraseDialog
 from panel_app.gui.dialogs.bundle_preview import ImportPreviewDialog
-from tests.gui.bundles_support import Pair, import_file, make_pair, open_bundles, tick
+from tests.gui.bundles_support import Pair, import_file, open_bundles, tick
 from tests.gui.conftest import WAIT_MS
 from tests.gui.test_accessibility import check_tabs, problems_in
-
-
-@pytest.fixture
-def pair(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -> Any:
-    p = make_pair(_template_db, tmp_path, no_keyring, clock)
-    yield p
-    p.close_a()
-    p.b.session.lock()
 
 
 def test_bundles_view_dialogs_and_states(qtbot: Any, host: Any, ctx: Any, pair: Pair,

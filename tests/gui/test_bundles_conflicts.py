@@ -7,19 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from panel_app.gui.dialogs.bundle_preview import ImportPreviewDialog
-from tests.gui.bundles_support import Pair, import_file, make_pair, on_worker, open_bundles, tick
+from tests.gui.bundles_support import Pair, import_file, on_worker, open_bundles, tick
 from tests.gui.conftest import WAIT_MS
-
-
-@pytest.fixture
-def pair(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -> Any:
-    p = make_pair(_template_db, tmp_path, no_keyring, clock)
-    yield p
-    p.close_a()
-    p.b.session.lock()
 
 
 def import_and_accept(qtbot: Any, view: Any, path: Path) -> ImportPreviewDialog:

@@ -28,14 +28,6 @@ def strangers(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -
     p.b.session.lock()
 
 
-@pytest.fixture
-def pair(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -> Any:
-    p = make_pair(_template_db, tmp_path, no_keyring, clock)
-    yield p
-    p.close_a()
-    p.b.session.lock()
-
-
 def test_identity_shows_the_fingerprint_and_sets_the_school(qtbot: Any, host: Any, ctx: Any,
                                                             strangers: Pair) -> None:
     _window, view = open_bundles(qtbot, host, ctx, strangers)

@@ -15,19 +15,10 @@ from tests.gui.bundles_support import (
     Pair,
     a_dump,
     import_file,
-    make_pair,
     on_worker,
     open_bundles,
 )
 from tests.gui.conftest import WAIT_MS
-
-
-@pytest.fixture
-def pair(_template_db: Path, tmp_path: Path, no_keyring: Any, clock: Any) -> Any:
-    p = make_pair(_template_db, tmp_path, no_keyring, clock)
-    yield p
-    p.close_a()
-    p.b.session.lock()
 
 
 def test_import_shows_a_preview_and_accept_applies_it(qtbot: Any, host: Any, ctx: Any,
