@@ -74,6 +74,18 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
+def london_time(monkeypatch: pytest.MonkeyPatch):
+    """This process's local time is England's (UK summer time included) for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
 def no_keyring() -> KeyringStore:
     """The keyring a bare Linux machine has: the fail backend."""
     from keyring.backends import fail

@@ -252,3 +252,20 @@ def test_subprocess_never_prompts_without_a_terminal(db_path, tmp_path):
         env=env,
     )
     assert proc.returncode == 0 and proc.stdout.startswith("panel-app ")
+
+
+def test_read_only_commands_say_just_the_problem_and_writes_say_nothing_was_saved(run):
+    for argv, problem in (
+            (("audit", "list", "--since", "BAD"), "'BAD' is not a date"),
+            (("exclusion", "list", "--year", "BAD"), "'BAD' is not a school year"),
+            (("report", "exclusions", "--year", "BAD"), "'BAD' is not a school year"),
+            (("report", "trends", "--year", "BAD"), "'BAD' is not a school year"),
+            # the bad date first, not the quota that is missing for the year
+            (("quota", "report", "--on", "31/02/2026"), "'31/02/2026' is not a real date"),
+            (("quota", "report", "--on", "BAD"), "'BAD' is not a date")):
+        code, out, err = run(*argv)
+        assert code == 1 and err.count("\n") == 1, (argv, err)
+        assert err.startswith("panel-app: ") and problem in err, (argv, err)
+        assert "Nothing was saved" not in err and "quota" not in err.lower(), (argv, err)
+    code, _, err = run("school", "add", "Westfield", "--roll", "-5")  # a write
+    assert code == 1 and err.startswith("Nothing was saved. ") and "negative" in err, err

@@ -4,12 +4,14 @@ installations of one partnership (the panel clerk and Riverside School)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
+from panel_app.core.domain.dates import uk_datetime
 from tests.conftest import PASSPHRASE
 from tests.test_cli import Run
 
@@ -153,7 +155,7 @@ def test_passphrase_bundle_and_age_key_export(two, monkeypatch):
     assert code == 1 and "PANEL_BUNDLE_PASSPHRASE" in err
     monkeypatch.setenv("PANEL_BUNDLE_PASSPHRASE", "correct horse battery")
     code, out, err = on("riv", "bundle", "import", str(path), "--yes")
-    assert code == 0 and "1 new cases" in out, err
+    assert code == 0 and "1 new case and " in out and "1 new cases" not in out, err
     key = folder / "riv.agekey"
     code, out, err = on("riv", "identity", "export-age-key", "--out", str(key))
     assert code == 0 and key.read_text().startswith("AGE-SECRET-KEY-1")
@@ -232,3 +234,52 @@ def test_a_card_made_before_its_school_was_set_is_named_by_that_school(
                         str(folder / "to-oak.panelbundle"))
     assert code == 0 and "for Oakfield Academy (" in out, err
     assert "Unassigned" not in out
+
+
+def test_summaries_count_in_words_and_history_is_local_time(two, london_time):
+    on, folder = two
+    _exchange_cards(on, folder)
+    assert on("riv", "case", "add", "--first-name", "Ann", "--last-name", "Lee", "--dob",
+              "01/10/2012", "--year", "Y9", "--school", "RIV")[0] == 0
+    r1 = folder / "r1.panelbundle"
+    code, out, err = on("riv", "bundle", "export", "--to", "panel", "--out", str(r1))
+    assert code == 0, err
+    assert "  1 case, " in out and ", 0 documents, 0 deletions." in out, out
+    code, out, err = on("panel", "bundle", "import", str(r1), "--dry-run")
+    assert code == 0 and "1 new case and " in out and "1 new cases" not in out, out
+    code, out, err = on("panel", "bundle", "inspect", str(r1))
+    assert code == 0 and re.search(r"made \d\d/\d\d/\d{4} \d\d:\d\d\n", out), out
+    assert on("panel", "bundle", "import", str(r1), "--yes")[0] == 0
+    code, out, _ = on("panel", "bundle", "history", "--json")
+    [received] = json.loads(out)
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", received["at"])  # JSON keeps ISO
+    code, out, _ = on("panel", "bundle", "history")
+    row = out.splitlines()[2]
+    assert row.startswith(uk_datetime(received["at"]) + "  received"), out
+    assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d  ", row)
+
+
+def test_a_card_from_another_partnership_is_refused(two, no_keyring, monkeypatch):
+    on, folder = two
+    run = Run(no_keyring, monkeypatch)
+    other = folder / "other.panel"
+    code, _, err = run("--db", str(other), "init", "--partnership", "South PMG")
+    assert code == 0, err
+    assert run("--db", str(other), "school", "add", "Southfield School")[0] == 0
+    assert run("--db", str(other), "identity", "school", "--panel")[0] == 0  # set up there
+    card = folder / "south.card"
+    assert run("--db", str(other), "card", "export", "--out", str(card))[0] == 0
+    fp = json.loads(run("--db", str(other), "identity", "show", "--json")[1])["fingerprint"]
+    code, out, err = on("panel", "card", "import", str(card), "--fingerprint", fp)
+    assert code == 1 and err.count("\n") == 1, err
+    assert "another partnership ('South PMG')" in err and "nothing was changed" in err, err
+    assert json.loads(on("panel", "card", "list", "--json")[1]) == []
+
+    # a new installation (no seat chosen yet) still sends its card to join this partnership
+    new = folder / "new.panel"
+    assert run("--db", str(new), "init", "--partnership", "New laptop")[0] == 0
+    assert run("--db", str(new), "card", "export", "--out", str(card))[0] == 0
+    fp = json.loads(run("--db", str(new), "identity", "show", "--json")[1])["fingerprint"]
+    code, out, err = on("panel", "card", "import", str(card), "--fingerprint", fp,
+                        "--school", "RIV")
+    assert code == 0 and "Added the card" in out, err

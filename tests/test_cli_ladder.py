@@ -296,3 +296,32 @@ def test_every_reason_code_is_documented():
 
     text = (Path(__file__).parents[1] / "docs" / "CLI.md").read_text()
     assert [c for c in REASON_CODES if c not in text] == []
+
+
+def test_ladder_file_with_a_word_for_a_list_or_not_utf8_is_refused_plainly(run, tmp_path):
+    assert run("ladder", "load", "lincolnshire")[0] == 0
+    code, out, _ = run("ladder", "show", "--json")
+    definition = json.loads(out)["ladder"]["definition"]
+    step = definition["steps"][-1]
+    before = run("ladder", "history", "--json")[1]
+    path = tmp_path / "mine.json"
+    for where, field, value in ((step, "unlocks", "ap-place"),
+                                (step["items"][0], "outcomes", "completed")):
+        edited = json.loads(json.dumps(definition))
+        target = edited["steps"][-1] if where is step else edited["steps"][-1]["items"][0]
+        target[field] = value
+        path.write_text(json.dumps(edited), encoding="utf-8")
+        code, _, err = run("ladder", "load", str(path))
+        assert code == 1 and err.count("\n") == 1, err
+        assert f"Step {len(definition['steps'])} ({step['name']})" in err, err
+        assert f'{field} must be a list, written ["{value}"]' in err, err
+    assert run("ladder", "history", "--json")[1] == before  # nothing stored
+
+    definition["name"] = "Échelle de Lincolnshire"
+    path.write_bytes(json.dumps(definition, ensure_ascii=False).encode("latin-1"))
+    code, _, err = run("ladder", "load", str(path))
+    assert code == 1 and err == (
+        "panel-app: mine.json is not a UTF-8 JSON ladder file: save it as UTF-8 (as "
+        "'panel-app ladder show --json' writes it) and load it again. Nothing was changed.\n")
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(definition).encode("utf-8"))  # with a BOM
+    assert run("ladder", "load", str(path))[0] == 0

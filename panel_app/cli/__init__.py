@@ -23,7 +23,14 @@ from typing import NoReturn, TextIO
 
 from panel_app import __version__
 from panel_app.cli import bundles, cases, imports, keys, ladder, meetings, privacy, proposals
-from panel_app.cli.common import EXIT_FAIL, CliError, Parents, Secrets, validation_failed
+from panel_app.cli.common import (
+    EXIT_FAIL,
+    CliError,
+    Parents,
+    Secrets,
+    validation_failed,
+    writes,
+)
 from panel_app.core.errors import PanelError, ValidationError
 from panel_app.core.secrets.keyring_store import KeyringStore
 from panel_app.core.services import DatabaseError, database_error
@@ -128,7 +135,7 @@ def main(
     try:
         return int(args.func(args, secrets, out, err))
     except ValidationError as exc:
-        return validation_failed(exc, err)
+        return validation_failed(exc, err, saving=writes(args))
     except (PanelError, CliError) as exc:
         err.write(f"panel-app: {exc}\n")
         return EXIT_FAIL

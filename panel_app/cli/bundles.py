@@ -16,12 +16,14 @@ from panel_app.cli.common import (
     command_group,
     print_json,
     progress_to,
+    reads_only,
     run_unlocked,
     table,
 )
 from panel_app.core.bundles.merge import describe_value
 from panel_app.core.domain.changelog import DELETED
-from panel_app.core.domain.dates import uk_day
+from panel_app.core.domain.dates import uk_datetime, uk_day
+from panel_app.core.domain.wording import plural
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services import PartnershipSession
 
@@ -37,6 +39,7 @@ def _confirm(question: str, secrets: Secrets, out: TextIO) -> bool:
 
 
 # -- identity --------------------------------------------------------------------------------
+@reads_only()
 def cmd_identity_show(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                       err: TextIO) -> int:
     ident = run_unlocked(args, secrets, lambda s: s.bundles.identity())
@@ -53,6 +56,7 @@ def cmd_identity_show(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     return EXIT_OK
 
 
+@reads_only("school", "panel")
 def cmd_identity_school(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                         err: TextIO) -> int:
     def work(s: PartnershipSession) -> Any:
@@ -153,6 +157,7 @@ def cmd_card_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     return EXIT_OK
 
 
+@reads_only()
 def cmd_card_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                   err: TextIO) -> int:
     partners = run_unlocked(args, secrets, lambda s: s.bundles.directory())
@@ -197,8 +202,10 @@ def cmd_bundle_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     records = result.counts["records"]
     out.write(f"Wrote bundle number {result.sequence} to {result.path} "
               f"({_size(result.size)}), {result.scope}, for {', '.join(result.recipients)}.\n")
-    out.write(f"  {records.get('case', 0)} cases, {sum(records.values())} records, "
-              f"{result.counts['documents']} documents, {result.counts['deleted']} deletions.\n")
+    out.write(f"  {plural(records.get('case', 0), 'case')}, "
+              f"{plural(sum(records.values()), 'record')}, "
+              f"{plural(result.counts['documents'], 'document')}, "
+              f"{plural(result.counts['deleted'], 'deletion')}.\n")
     for p in result.prerequisites:
         out.write(f"  Builds on bundle number {p['sequence']} ({uk_day(p['created_at'])}).\n")
     return EXIT_OK
@@ -214,6 +221,7 @@ def _passphrase_if_needed(s: PartnershipSession, path: Path, secrets: Secrets) -
     return None
 
 
+@reads_only()
 def cmd_bundle_inspect(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                        err: TextIO) -> int:
     path = Path(args.file)
@@ -227,14 +235,14 @@ def cmd_bundle_inspect(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         return EXIT_OK
     sender = info["sender"]
     out.write(f"Bundle number {info['sequence']} from {sender['label']} "
-              f"(fingerprint {sender['fingerprint']}), made {info['created_at'][:16]}\n")
+              f"(fingerprint {sender['fingerprint']}), made {uk_datetime(info['created_at'])}\n")
     out.write(f"  For: {', '.join(r['label'] for r in info['recipients'])}"
               f" ({info['protection']})\n")
     out.write(f"  Scope: {info['scope']}; format {info['format_version']}; schema "
               f"{info['schema_version']}; {_size(info['size'])}\n")
     recs = info["counts"].get("records", {})
     out.write("  Records: " + (", ".join(f"{n} {k}" for k, n in sorted(recs.items())) or "none")
-              + f"; {info['counts'].get('documents', 0)} documents\n")
+              + f"; {plural(info['counts'].get('documents', 0), 'document')}\n")
     for p in info["prerequisites"]:
         out.write(f"  Builds on bundle number {p['sequence']} ({uk_day(p['created_at'])})\n")
     out.write(f"  Signature: {info['signature']}\n")
@@ -245,6 +253,7 @@ def cmd_bundle_inspect(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     return EXIT_OK
 
 
+@reads_only()
 def cmd_bundle_verify(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                       err: TextIO) -> int:
     path = Path(args.file)
@@ -344,20 +353,17 @@ def cmd_bundle_import(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     return EXIT_OK
 
 
+@reads_only()
 def cmd_bundle_history(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                        err: TextIO) -> int:
     rows = run_unlocked(args, secrets, lambda s: s.bundles.history())
     if args.json:
         print_json(rows, out)
         return EXIT_OK
-    table([(h["at"][:16], h["direction"], ", ".join(h["partners"]), h["sequence"], h["scope"],
-            _contents(h)) for h in rows],
+    table([(uk_datetime(h["at"]), h["direction"], ", ".join(h["partners"]), h["sequence"],
+            h["scope"], _contents(h)) for h in rows],
           ["When", "Direction", "Partner", "Number", "Scope", "Contents"], out)
     return EXIT_OK
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _contents(h: dict[str, Any]) -> str:
@@ -365,20 +371,21 @@ def _contents(h: dict[str, Any]) -> str:
     records sent are not comparable with changes received."""
     counts = h.get("counts") or {}
     if h["direction"] == "sent":
-        text = _plural(sum((counts.get("records") or {}).values()), "record")
+        text = plural(sum((counts.get("records") or {}).values()), "record")
         if counts.get("documents"):
-            text += ", " + _plural(counts["documents"], "document")
+            text += ", " + plural(counts["documents"], "document")
         return text
-    parts = [_plural(counts.get("new_records", 0), "new record"),
-             _plural(counts.get("changed_fields", 0), "changed field")]
+    parts = [plural(counts.get("new_records", 0), "new record"),
+             plural(counts.get("changed_fields", 0), "changed field")]
     if counts.get("conflicts"):
-        parts.append(_plural(counts["conflicts"], "conflict"))
+        parts.append(plural(counts["conflicts"], "conflict"))
     if counts.get("deleted"):
-        parts.append(_plural(counts["deleted"], "deletion"))
+        parts.append(plural(counts["deleted"], "deletion"))
     return ", ".join(parts)
 
 
 # -- conflicts -------------------------------------------------------------------------------
+@reads_only()
 def cmd_conflicts_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                        err: TextIO) -> int:
     found = run_unlocked(args, secrets, lambda s: s.bundles.conflicts(include_resolved=args.all))
@@ -388,8 +395,9 @@ def cmd_conflicts_list(args: argparse.Namespace, secrets: Secrets, out: TextIO,
     if not found:
         out.write("No conflicts to resolve.\n")
         return EXIT_OK
-    table([(c.id[:8], c.record, c.field, c.mine["shown"], f"{c.mine['who']} {c.mine['at'][:16]}",
-            c.theirs["shown"], f"{c.theirs['who']} {c.theirs['at'][:16]}", c.status)
+    table([(c.id[:8], c.record, c.field, c.mine["shown"],
+            f"{c.mine['who']} {uk_datetime(c.mine['at'])}", c.theirs["shown"],
+            f"{c.theirs['who']} {uk_datetime(c.theirs['at'])}", c.status)
            for c in found],
           ["Id", "Record", "Field", "Here", "Changed by", "Theirs", "Changed by", "Status"], out)
     return EXIT_OK

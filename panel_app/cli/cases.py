@@ -16,6 +16,7 @@ from panel_app.cli.common import (
     given_options,
     print_json,
     read_file,
+    reads_only,
     show_warnings,
     table,
     unlocked,
@@ -48,6 +49,7 @@ def cmd_school_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
     return EXIT_OK
 
 
+@reads_only()
 def cmd_school_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         schools = session.list_schools()
@@ -159,6 +161,7 @@ def cmd_case_attach(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
     return EXIT_OK
 
 
+@reads_only()
 def cmd_case_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         try:
@@ -217,6 +220,7 @@ def _iso(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+@reads_only()
 def cmd_case_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         case = session.get_case(args.case)

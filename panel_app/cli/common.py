@@ -198,7 +198,34 @@ def show_warnings(warnings: Sequence[Any], err: TextIO) -> None:
         err.write(f"warning: {w.message}\n")
 
 
-def validation_failed(exc: ValidationError, err: TextIO) -> int:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def reads_only(*writing_options: str) -> Callable[[_F], _F]:
+    """Mark a command that only reads (a list, a report): a problem with what it was given
+    is then reported as just that, without "Nothing was saved." (which is for writes).
+    With ``writing_options`` it reads only unless one of those options is given (``ladder
+    check --record``). Put it above any other decorator of the command."""
+
+    def mark(func: _F) -> _F:
+        func.writing_options = writing_options  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command chosen would write (every command not marked ``reads_only``)."""
+    options = getattr(getattr(args, "func", None), "writing_options", None)
+    if options is None:
+        return True
+    return any(getattr(args, name, None) not in (None, False, "", []) for name in options)
+
+
+def validation_failed(exc: ValidationError, err: TextIO, *, saving: bool = True) -> int:
+    """Exit 1 with the problems on one line; a command that writes first says that nothing
+    was saved."""
     errors = [i for i in exc.issues if i.severity == "error"]
-    err.write("Nothing was saved. " + " ".join(i.message for i in errors) + "\n")
+    problems = " ".join(i.message for i in errors)
+    err.write(("Nothing was saved. " if saving else "panel-app: ") + problems + "\n")
     return EXIT_FAIL

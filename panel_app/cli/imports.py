@@ -22,6 +22,7 @@ from panel_app.cli.common import (
     Parents,
     Secrets,
     print_json,
+    reads_only,
     show_warnings,
     table,
     unlocked,
@@ -151,6 +152,7 @@ def cmd_import_ctf(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     return _finish_import(args, s, preview, out, err)
 
 
+@reads_only("forget")
 @_command
 def cmd_import_mapping(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                        err: TextIO) -> int:
@@ -273,6 +275,7 @@ def _report_trends(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_report(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                err: TextIO) -> int:
@@ -349,6 +352,7 @@ def cmd_exclusion_remove(args: argparse.Namespace, s: PartnershipSession, out: T
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_exclusion_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                        err: TextIO) -> int:
@@ -363,6 +367,7 @@ def cmd_exclusion_list(args: argparse.Namespace, s: PartnershipSession, out: Tex
     return EXIT_OK
 
 
+@reads_only()
 def cmd_exclusion_reasons(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                           err: TextIO) -> int:
     if args.json:
@@ -387,6 +392,7 @@ def cmd_attendance_set(args: argparse.Namespace, s: PartnershipSession, out: Tex
     return _saved(args, out, err, saved, "Recorded." if saved.changes else "Nothing changed.")
 
 
+@reads_only()
 @_command
 def cmd_attendance_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                         err: TextIO) -> int:
@@ -417,6 +423,7 @@ def cmd_totals_set(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     return _saved(args, out, err, saved, "Recorded." if saved.changes else "Nothing changed.")
 
 
+@reads_only()
 @_command
 def cmd_totals_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                     err: TextIO) -> int:

@@ -18,6 +18,7 @@ from panel_app.cli.common import (
     open_session,
     print_json,
     progress_to,
+    reads_only,
     unlocked,
 )
 from panel_app.core.services import create_partnership, unlock
@@ -94,6 +95,7 @@ def cmd_demo(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextI
     return EXIT_OK
 
 
+@reads_only()
 def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         report = session.doctor()
@@ -101,10 +103,11 @@ def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Tex
         print_json(report, out)
     else:
         out.write(f"Database:        {report['database']}\n")
+        fk = report["foreign_key_violations"]
         out.write(
             f"Integrity:       {', '.join(report['integrity_check'])}; cipher "
             f"{', '.join(report['cipher_integrity_check'])}; foreign-key violations "
-            f"{report['foreign_key_violations']}\n"
+            f"{report['damaged']['foreign_key_check'] if fk is None else fk}\n"
         )
         c = report["cipher"]
         out.write(
@@ -129,14 +132,19 @@ def cmd_doctor(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: Tex
             )
             + "\n"
         )
-        out.write(
-            "Records:         " + ", ".join(f"{v} {k}" for k, v in report["counts"].items()) + "\n"
-        )
+        damaged = report["damaged"]
+        out.write("Records:         " + (
+            f"not counted ({damaged['counts']})" if "counts" in damaged
+            else ", ".join(f"{v} {k}" for k, v in report["counts"].items())) + "\n")
         audit = report["audit"]
-        out.write("Audit trail:     " + (f"intact, {audit['entries']} entries chained"
-                                         if audit["ok"] else "BROKEN") + "\n")
+        out.write("Audit trail:     " + (
+            f"intact, {audit['entries']} entries chained" if audit["ok"]
+            else f"not verified ({damaged['audit']})" if "audit" in damaged
+            else "BROKEN") + "\n")
         out.write("Result:          " + ("OK" if report["ok"] else "PROBLEMS FOUND") + "\n")
-        if not audit["ok"]:
+        if report["advice"]:  # a damaged file: say what to do about it first
+            err.write(f"panel-app: {report['advice']}\n")
+        elif not audit["ok"]:
             err.write(f"panel-app: {audit['text']}\n")
     return EXIT_OK if report["ok"] else EXIT_FAIL
 

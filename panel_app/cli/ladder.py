@@ -21,6 +21,7 @@ from panel_app.cli.common import (
     given_options,
     print_json,
     read_file,
+    reads_only,
     school_year,
     show_warnings,
     table,
@@ -98,6 +99,7 @@ def _current_or_fail(session: PartnershipSession) -> LadderVersion:
     return version
 
 
+@reads_only()
 def cmd_ladder_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         version = (
@@ -116,6 +118,7 @@ def cmd_ladder_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
     return EXIT_OK
 
 
+@reads_only()
 def cmd_ladder_presets(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     presets = [(name, load_preset(name)) for name in preset_names()]
     if args.json:
@@ -131,6 +134,7 @@ def cmd_ladder_presets(args: argparse.Namespace, secrets: Secrets, out: TextIO, 
     return EXIT_OK
 
 
+@reads_only()
 def cmd_ladder_history(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         versions = session.ladders.history()
@@ -166,10 +170,18 @@ def cmd_ladder_load(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
     source = args.source
     definition = None
     if source.lower().endswith(".json") or Path(source).is_file():
+        name = Path(source).name
         try:
-            definition = json.loads(read_file(source).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CliError(f"{Path(source).name} is not a JSON ladder file ({exc}).") from None
+            text = read_file(source).decode("utf-8-sig")  # a byte-order mark is allowed
+        except UnicodeDecodeError:
+            raise CliError(
+                f"{name} is not a UTF-8 JSON ladder file: save it as UTF-8 (as 'panel-app "
+                "ladder show --json' writes it) and load it again. Nothing was changed."
+            ) from None
+        try:
+            definition = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{name} is not a JSON ladder file ({exc}).") from None
     with unlocked(args, secrets) as session:
         if definition is None:
             changes = session.ladders.load_preset(source, note=args.note or "")
@@ -307,6 +319,7 @@ def _write_check(check: LadderCheck, out: TextIO) -> None:
         out.write(f"Recorded as check {check.id}.\n")
 
 
+@reads_only("record", "override_reason", "override_by")
 def cmd_ladder_check(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         if args.record or args.override_reason or args.override_by:
@@ -326,6 +339,7 @@ def cmd_ladder_check(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
     return EXIT_OK
 
 
+@reads_only()
 def cmd_ladder_checks(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         checks = session.ladders.list_checks(args.case)
@@ -474,6 +488,7 @@ def cmd_evidence_update(
     return _saved_evidence(args, saved, steps, out, err, extra={"changed": bool(saved.changes)})
 
 
+@reads_only()
 def cmd_evidence_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         records = session.ladders.list_evidence(args.case)
@@ -529,6 +544,7 @@ def cmd_evidence_remove(
 # -- calendar --------------------------------------------------------------------------------
 
 
+@reads_only()
 def cmd_calendar_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     with unlocked(args, secrets) as session:
         year = school_year(args.year)
@@ -590,6 +606,7 @@ def cmd_calendar_import(
     return EXIT_OK
 
 
+@reads_only()
 def cmd_calendar_export(
     args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO
 ) -> int:
@@ -613,6 +630,7 @@ def cmd_calendar_reset(args: argparse.Namespace, secrets: Secrets, out: TextIO, 
     return EXIT_OK
 
 
+@reads_only()
 def cmd_calendar_count(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     start, end = _date(args.start, "From"), _date(args.end, "To")
     if args.weeks is not None and args.weeks < 0:

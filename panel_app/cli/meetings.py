@@ -25,6 +25,7 @@ from panel_app.cli.common import (
     json_or_text,
     print_json,
     progress_to,
+    reads_only,
     run_unlocked,
     show_warnings,
     table,
@@ -80,6 +81,7 @@ def cmd_person_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
     return run_unlocked(args, secrets, go)
 
 
+@reads_only()
 def cmd_person_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
         people = session.list_people()
@@ -117,6 +119,7 @@ def cmd_meeting_add(args: argparse.Namespace, secrets: Secrets, out: TextIO, err
     return run_unlocked(args, secrets, go)
 
 
+@reads_only()
 def cmd_meeting_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
         upcoming = True if args.upcoming else (False if args.past else None)
@@ -145,6 +148,7 @@ def _write_agenda(items: list[dict[str, Any]], out: TextIO) -> None:
     table(rows, ["#", "Section", "Item", "Case", "Late", "Decision"], out)
 
 
+@reads_only()
 def cmd_meeting_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
         view = session.meetings.overview(args.meeting)
@@ -182,6 +186,7 @@ def cmd_meeting_show(args: argparse.Namespace, secrets: Secrets, out: TextIO, er
     return run_unlocked(args, secrets, go)
 
 
+@reads_only("quorum", "cutoff_day", "cutoff_weeks", "marking", "every", "time", "venues")
 def cmd_meeting_settings(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                          err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
@@ -378,6 +383,7 @@ def _write_actions(actions: list[dict[str, Any]], out: TextIO) -> None:
            for a in actions], ["Id", "State", "Action", "Owner", "Due", "Meeting", "Done"], out)
 
 
+@reads_only("complete", "reopen")
 def cmd_actions(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     def go(session: PartnershipSession) -> int:
         m = session.meetings

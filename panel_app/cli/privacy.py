@@ -17,6 +17,7 @@ from panel_app.cli.common import (
     command_group,
     print_json,
     progress_to,
+    reads_only,
     run_unlocked,
     table,
 )
@@ -26,6 +27,7 @@ from panel_app.core.services.privacy import ACTION_GROUPS, PurgePlan, kind_label
 
 
 # -- audit ---------------------------------------------------------------------------------
+@reads_only()
 def cmd_audit_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err: TextIO) -> int:
     entries = run_unlocked(args, secrets, lambda s: s.privacy.audit_entries(
         case=args.case, action=args.action, since=args.since, person=args.person,
@@ -42,6 +44,7 @@ def cmd_audit_list(args: argparse.Namespace, secrets: Secrets, out: TextIO, err:
     return EXIT_OK
 
 
+@reads_only()
 def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                      err: TextIO) -> int:
     check = run_unlocked(args, secrets, lambda s: s.privacy.verify_audit())
@@ -69,6 +72,7 @@ def cmd_audit_export(args: argparse.Namespace, secrets: Secrets, out: TextIO,
 
 
 # -- retention -----------------------------------------------------------------------------
+@reads_only("set")
 def cmd_retention_policy(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                          err: TextIO) -> int:
     def work(s: PartnershipSession) -> Any:
@@ -94,6 +98,7 @@ def cmd_retention_policy(args: argparse.Namespace, secrets: Secrets, out: TextIO
     return EXIT_OK
 
 
+@reads_only()
 def cmd_retention_review(args: argparse.Namespace, secrets: Secrets, out: TextIO,
                          err: TextIO) -> int:
     items = run_unlocked(args, secrets, lambda s: s.privacy.due_for_review())

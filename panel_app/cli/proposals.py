@@ -23,6 +23,7 @@ from panel_app.cli.common import (
     given_options,
     json_or_text,
     print_json,
+    reads_only,
     run_unlocked,
     school_year,
     show_warnings,
@@ -119,6 +120,7 @@ def cmd_proposal_add(args: argparse.Namespace, s: PartnershipSession, out: TextI
                  {"proposal": p.to_dict()})
 
 
+@reads_only()
 @_command
 def cmd_proposal_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                       err: TextIO) -> int:
@@ -151,6 +153,7 @@ def cmd_proposal_list(args: argparse.Namespace, s: PartnershipSession, out: Text
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_proposal_show(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                       err: TextIO) -> int:
@@ -296,6 +299,7 @@ def cmd_move_add(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                  {"move": d})
 
 
+@reads_only()
 @_command
 def cmd_move_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                   err: TextIO) -> int:
@@ -311,6 +315,7 @@ def cmd_move_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_move_show(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                   err: TextIO) -> int:
@@ -367,6 +372,7 @@ def cmd_move_end(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                  {"move": s.moves.detail(saved.id)})
 
 
+@reads_only()
 @_command
 def cmd_move_due(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                  err: TextIO) -> int:
@@ -381,6 +387,7 @@ def cmd_move_due(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
     return EXIT_OK
 
 
+@reads_only("managed_move", "off_site", "due_days")
 @_command
 def cmd_move_labels(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                     err: TextIO) -> int:
@@ -398,6 +405,7 @@ def cmd_move_labels(args: argparse.Namespace, s: PartnershipSession, out: TextIO
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_move_template(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                       err: TextIO) -> int:
@@ -414,6 +422,7 @@ def cmd_move_template(args: argparse.Namespace, s: PartnershipSession, out: Text
 # -- moves report ----------------------------------------------------------------------------
 
 
+@reads_only()
 @_command
 def cmd_moves_report(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                      err: TextIO) -> int:
@@ -446,6 +455,7 @@ def cmd_moves_report(args: argparse.Namespace, s: PartnershipSession, out: TextI
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_moves_turn(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                    err: TextIO) -> int:
@@ -485,6 +495,7 @@ def cmd_placement_add(args: argparse.Namespace, s: PartnershipSession, out: Text
                  {"placement": d})
 
 
+@reads_only()
 @_command
 def cmd_placement_list(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                        err: TextIO) -> int:
@@ -501,6 +512,7 @@ def cmd_placement_list(args: argparse.Namespace, s: PartnershipSession, out: Tex
     return EXIT_OK
 
 
+@reads_only()
 @_command
 def cmd_placement_show(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                        err: TextIO) -> int:
@@ -574,6 +586,7 @@ def cmd_quota_set(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                  f"{s.quotas.describe_formula(qy)}.", {"quota": qy.to_dict()})
 
 
+@reads_only()
 @_command
 def cmd_quota_report(args: argparse.Namespace, s: PartnershipSession, out: TextIO,
                      err: TextIO) -> int:

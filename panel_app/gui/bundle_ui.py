@@ -5,7 +5,7 @@ fingerprints, field names, and the sorting of refusals into a headline for the u
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -14,8 +14,11 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QP
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from panel_app.core.domain.dates import format_uk
+from panel_app.core.domain.dates import uk_datetime as uk_datetime  # re-exported
 from panel_app.core.domain.models import NEED_FLAGS
 from panel_app.core.domain.validation import label as field_label
+from panel_app.core.domain.wording import plural as plural  # re-exported
+from panel_app.core.services.bundles import import_summary as import_summary  # re-exported
 from panel_app.gui.icons import risk_text
 
 DELETED_FIELD = "__deleted__"  # core.domain.changelog.DELETED: a record deleted or kept
@@ -122,19 +125,6 @@ def table_view(model: Any, name: str, *, sortable: bool = True) -> QTableView:
 
 
 # -- text -------------------------------------------------------------------------------------
-def uk_datetime(iso: str) -> str:
-    """An ISO timestamp as '22/11/2026 09:30' in local time ('' when empty)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return f"{format_uk(moment.date())} {moment:%H:%M}"
-
-
 def uk_day(iso: str) -> str:
     if not iso:
         return ""
@@ -213,26 +203,6 @@ def value_text(field: str, value: Any, names: dict[str, str] | None = None) -> s
     return shown(value)
 
 
-def plural(count: int, word: str, many: str = "") -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def import_summary(sender: str, new_cases: int, new_records: int, changed: int,
-                   deleted: int, conflicts: int) -> str:
-    """What an import brings, in words (the counts of a preview or of its result)."""
-    parts = []
-    if new_records:
-        others = new_records - new_cases
-        parts.append(plural(new_cases, "new case") + (
-            f" and {plural(others, 'other new record')}" if others else ""))
-    if changed:
-        parts.append(plural(changed, "changed field"))
-    if deleted:
-        parts.append(plural(deleted, "deletion"))
-    if conflicts:
-        parts.append(plural(conflicts, "conflict") + " to resolve")
-    detail = ", ".join(parts) or "no change to any record, only to their history"
-    return f"From {sender}: {detail}."
 
 
 def seat_text(seat: str, school_name: str) -> str:

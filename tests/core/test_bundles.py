@@ -479,3 +479,15 @@ def test_random_edits_and_crossing_bundles_converge(_template_db, tmp_path, no_k
     finally:
         for s in sites:
             s.session.lock()
+
+
+def test_import_summary_counts_in_words():
+    from panel_app.core.services.bundles import import_summary
+
+    assert import_summary("Riverside", 1, 1, 1, 1, 1) == (
+        "From Riverside: 1 new case, 1 changed field, 1 deletion, 1 conflict to resolve.")
+    assert import_summary("Riverside", 2, 5, 3, 0, 2) == (
+        "From Riverside: 2 new cases and 3 other new records, 3 changed fields, "
+        "2 conflicts to resolve.")
+    assert import_summary("Riverside", 0, 1, 0, 0, 0) == (
+        "From Riverside: 0 new cases and 1 other new record.")

@@ -14,6 +14,7 @@ from panel_app.core.domain.dates import (
     age_on,
     format_uk,
     parse_date,
+    uk_datetime,
 )
 from panel_app.core.domain.schoolyears import (
     expected_year_group,
@@ -229,3 +230,11 @@ def test_format_uk_and_school_years():
 def test_uk_dates_round_trip(d):
     assert parse_date(format_uk(d)) == d
     assert parse_date(d.isoformat()) == d
+
+
+def test_uk_datetime_is_local_time_as_people_write_it(london_time):
+    assert uk_datetime("2026-06-01T08:30:00+00:00") == "01/06/2026 09:30"  # summer time
+    assert uk_datetime("2026-11-22T09:30:00+00:00") == "22/11/2026 09:30"
+    assert uk_datetime("2026-11-22T23:30:00-05:00") == "23/11/2026 04:30"
+    assert uk_datetime("2026-06-01T08:30") == "01/06/2026 08:30"  # no zone: local already
+    assert uk_datetime("") == "" and uk_datetime("soon") == "soon"

@@ -9,7 +9,7 @@ from panel_app.core.domain.exclusions import parse_kind, parse_reason, parse_sta
 from panel_app.core.errors import NotFoundError, ValidationError
 from panel_app.core.storage.repository import ENTITY_TABLES
 from panel_app.core.storage.schema import LATEST, MIGRATIONS
-from tests.core.util import case_values
+from tests.core.util import assert_plain, case_values
 
 
 @pytest.fixture
@@ -178,3 +178,56 @@ def test_records_travel_in_bundles_only_to_the_pupils_schools(_template_db, tmp_
     finally:
         for site in (panel, riv, oak):
             site.session.lock()
+
+
+TERMS_2026 = """year,term,start,end,half_term_start,half_term_end
+2026/27,autumn,02/09/2026,18/12/2026,26/10/2026,30/10/2026
+2026/27,spring,05/01/2027,26/03/2027,15/02/2027,19/02/2027
+2026/27,summer,12/04/2027,21/07/2027,31/05/2027,04/06/2027
+2026/27,closure,02/11/2026,,,
+"""
+
+
+def test_a_suspension_starting_on_a_day_without_school_is_questioned(session, case):
+    x = session.exclusions
+    saturday = x.add(case.case_ref, kind="suspension", start="10/10/2026", days=1)
+    [warning] = [w for w in saturday.warnings if w.code == "weekend_start"]
+    assert "10/10/2026 is a Saturday" in warning.message and "school day" in warning.message
+    assert_plain(warning.message)
+    # half term on the England default dates: only a warning, the dates are a guess
+    guessed = x.add(case.case_ref, kind="suspension", start="28/10/2026", days=1)
+    assert [w.code for w in guessed.warnings] == ["not_school_day"]
+    closed_day = x.add(case.case_ref, kind="suspension", start="02/11/2026", days=1)
+    assert not closed_day.warnings  # a school day until the partnership says otherwise
+
+    session.calendar.import_csv(TERMS_2026)  # the partnership's own dates: now an error
+    for start in ("28/10/2026", "02/11/2026"):
+        with pytest.raises(ValidationError) as refused:
+            x.add(case.case_ref, kind="suspension", start=start, days=1)
+        assert codes(refused) == {"not_school_day"}
+        assert "partnership's calendar" in str(refused.value)
+        assert_plain(str(refused.value))
+    assert x.add(case.case_ref, kind="suspension", start="10/10/2026", days=1).warnings
+    assert not x.add(case.case_ref, kind="permanent", start="02/11/2026").warnings  # PX
+    x.update(closed_day.id, days=2)  # recorded before the dates were entered: still editable
+    with pytest.raises(ValidationError):
+        x.update(closed_day.id, start="28/10/2026")
+    assert not x.add(case.case_ref, kind="suspension", start="03/11/2026", days=1).warnings
+
+
+def test_imported_suspensions_starting_at_a_weekend_are_warned_about(session, tmp_path):
+    from tests.core.imports_util import SIMS_HEADERS, pupil_row, upn, write_csv
+
+    session.imports.import_csv(write_csv(tmp_path / "p.csv", SIMS_HEADERS,
+                                         [pupil_row(60, "Ann", "Lee", 9)]), school="OAK")
+    session.calendar.import_csv(TERMS_2026)
+    headers = ["UPN", "Exclusion Type", "Start Date", "Sessions", "Reason"]
+    path = write_csv(tmp_path / "excl.csv", headers, [
+        [upn(60), "Fixed Period", "10/10/2026", "2", "PD"],
+        [upn(60), "Fixed Period", "02/11/2026", "2", "PD"],
+        [upn(60), "Fixed Period", "05/10/2026", "2", "PD"]])
+    preview = session.imports.preview_csv(path, school="OAK")
+    weekend, closed, fine = preview.rows
+    assert [i.code for i in weekend.issues] == ["weekend_start"] and weekend.action == "new"
+    assert closed.action == "error" and [i.code for i in closed.errors] == ["not_school_day"]
+    assert fine.action == "new" and not fine.issues

@@ -56,3 +56,54 @@ def test_a_damaged_file_says_so_and_what_to_do(tmp_path):
         assert "damaged" in str(error) and "backup" in str(error)
         assert_plain(str(error))
     assert isinstance(database_error(malformed, path), NotADatabaseError)
+
+
+READONLY = OperationalError("attempt to write a readonly database")
+
+
+def test_a_write_refused_on_a_read_only_file_points_at_its_permissions(monkeypatch, tmp_path):
+    path = tmp_path / "north.panel"
+    path.write_bytes(b"x")
+    monkeypatch.setattr(connection.os, "access", lambda _p, _mode: False)  # tests run as root
+    error = storage_error(READONLY, path)
+    assert "read-only" in str(error) and "permissions" in str(error)
+    assert_plain(str(error))
+
+
+def test_a_write_refused_on_a_writable_damaged_file_points_at_doctor(tmp_path):
+    path = tmp_path / "north.panel"
+    path.write_bytes(b"x")
+    for error in (storage_error(READONLY, path, damaged=True), storage_error(READONLY, path)):
+        assert "permissions" not in str(error) and "read-only" not in str(error)
+        assert "panel-app doctor" in str(error)
+        assert_plain(str(error))
+    assert "damaged" in str(storage_error(READONLY, path, damaged=True))
+
+
+def test_a_write_after_reading_a_damaged_page_says_damaged_not_read_only(db_path, no_keyring,
+                                                                        clock):
+    from panel_app.core.services import unlock
+    from tests.conftest import PASSPHRASE
+
+    data = bytearray(db_path.read_bytes())
+    pages = len(data) // 4096
+    for page in range(pages - 1, 0, -1):  # a page late in the file: the file still opens
+        data[page * 4096 + 2048] ^= 0x01
+        db_path.write_bytes(bytes(data))
+        try:
+            session = unlock(db_path, passphrase=PASSPHRASE, keyring=no_keyring, clock=clock)
+        except (NotADatabaseError, DatabaseError):
+            data[page * 4096 + 2048] ^= 0x01
+            continue
+        break
+    try:
+        with pytest.raises(DatabaseError):  # reading every page meets the damaged one
+            session.db.execute("PRAGMA integrity_check").fetchall()
+        with pytest.raises(StorageError) as caught:
+            session.add_school("Westfield Academy")
+    finally:
+        session.lock()
+    message = str(caught.value)
+    assert "damaged" in message and "panel-app doctor" in message, message
+    assert "permissions" not in message and "read-only" not in message
+    assert_plain(message)

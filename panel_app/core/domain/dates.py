@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 _UK = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
@@ -20,6 +20,21 @@ def uk_day(timestamp: str) -> str:
         return format_uk(date.fromisoformat(timestamp[:10]))
     except (TypeError, ValueError):
         return timestamp
+
+
+def uk_datetime(timestamp: str) -> str:
+    """An ISO timestamp as people write it, in this computer's local time (UK summer time
+    included): '2026-06-01T08:30:00+00:00' -> '01/06/2026 09:30' in England. A timestamp
+    without a zone is taken as local already; '' when empty, the text itself if not ISO."""
+    if not timestamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except (TypeError, ValueError):
+        return timestamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{format_uk(moment.date())} {moment:%H:%M}"
 
 
 def parse_date(text: str) -> date:

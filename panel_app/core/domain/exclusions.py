@@ -282,8 +282,40 @@ def _warn(code: str, fld: str, message: str, **params: Any) -> Issue:
     return Issue(code, "warning", fld, message, params)
 
 
+def _start_day_issue(start: date, calendar: SchoolCalendar) -> Issue | None:
+    """A suspension counts school days, so it starts on one. A Saturday or Sunday start
+    is a warning (a slip of the date, most likely); a weekday the partnership's own term
+    dates mark closed (holidays, half term, a closure) is an error, and a warning when
+    that year's dates are only the England default pattern."""
+    when = format_uk(start)
+    if start.weekday() >= 5:
+        return _warn("weekend_start", "start_on",
+                     f"{when} is a {start.strftime('%A')}: a suspension counts school days, so "
+                     "it normally starts on a school day. Check the date.",
+                     date=start.isoformat())
+    if calendar.is_school_day(start):
+        return None
+    term = calendar.term_on(start)
+    why = (f"in the {term.name} half-term break or a closure day" if term
+           else "in the school holidays")
+    if calendar.is_stored(academic_year_start(start)):
+        return _err("not_school_day", "start_on",
+                    f"{when} is {why} on the partnership's calendar, and a suspension starts "
+                    "on a school day: check the date (or the term dates: 'panel-app calendar "
+                    "show').", date=start.isoformat())
+    return _warn("not_school_day", "start_on",
+                 f"{when} is {why} on the England default term dates (this partnership has "
+                 "not entered its own for that year): check the date.",
+                 date=start.isoformat())
+
+
 def check_exclusion(kind: str, start: date | None, days: float | None, status: str,
-                    decided_on: date | None, today: date) -> list[Issue]:
+                    decided_on: date | None, today: date, *,
+                    calendar: SchoolCalendar | None = None) -> list[Issue]:
+    """The problems of an exclusion as entered or imported. With the partnership's
+    ``calendar`` (given when the start date is new or changed), a suspension's start is
+    checked too: a weekend start is a warning, a day the partnership's own term dates mark
+    closed an error."""
     issues: list[Issue] = []
     if kind not in {k.value for k in ExclusionKind}:
         issues.append(_err("invalid_kind", "kind", "The kind is suspension or permanent."))
@@ -295,6 +327,10 @@ def check_exclusion(kind: str, start: date | None, days: float | None, status: s
                            f"The exclusion date {format_uk(start)} is in the future: record "
                            "an exclusion once it has been given."))
     if kind == ExclusionKind.SUSPENSION.value:
+        if calendar is not None and start is not None and start <= today:
+            found = _start_day_issue(start, calendar)
+            if found is not None:
+                issues.append(found)
         if days is None:
             issues.append(_err("required", "days",
                                "Give the length of the suspension in school days."))

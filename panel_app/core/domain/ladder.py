@@ -13,6 +13,7 @@ ladder can be reordered or renamed without orphaning the evidence already record
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -247,10 +248,19 @@ def _num(x: float) -> str:
 # -- reading and checking definitions ----------------------------------------------------
 
 
-def _as_tuple(value: Any, where: str, issues: list[Issue]) -> tuple[str, ...]:
+def _as_tuple(value: Any, where: str, issues: list[Issue], *, name: str = "",
+              place: str = "") -> tuple[str, ...]:
+    """A list of words. A single word given as plain text is refused (``name`` is the
+    field, ``place`` the step and item, for the message), though read as a one-word list
+    so that a stored definition never loses it."""
     if value in (None, ""):
         return ()
-    if isinstance(value, str):
+    if isinstance(value, str) and name:
+        shown = json.dumps(value, ensure_ascii=False)
+        issues.append(Issue(
+            "invalid_ladder", "error", name,
+            f"{place}: {name} must be a list, written [{shown}], not the text {shown}.",
+            {"field": name, "where": place}))
         return (value,)
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return tuple(value)
@@ -304,6 +314,8 @@ def ladder_from_dict(data: Any) -> tuple[Ladder | None, list[Issue]]:
         if not isinstance(raw, Mapping):
             issues.append(Issue("invalid_ladder", "error", "steps", f"Step {n} is not an object."))
             continue
+        name = str(raw.get("name", "")).strip()
+        step = f"Step {n}" + (f" ({name})" if name else "")
         items = []
         raw_items = raw.get("items", [])
         if not isinstance(raw_items, list):
@@ -319,6 +331,7 @@ def ladder_from_dict(data: Any) -> tuple[Ladder | None, list[Issue]]:
                 )
                 continue
             kind = str(ri.get("kind", "")).strip()
+            place = f"{step}, item {m}" + (f" ({kind})" if kind else "")
             min_count = ri.get("min_count", 1)
             if isinstance(min_count, bool) or not isinstance(min_count, int):
                 issues.append(
@@ -343,13 +356,16 @@ def ladder_from_dict(data: Any) -> tuple[Ladder | None, list[Issue]]:
                     min_terms=_opt_number(
                         ri.get("min_terms"), f"{where} min_terms", issues, integer=False
                     ),
-                    outcomes=_as_tuple(ri.get("outcomes"), f"{where} outcomes", issues),
+                    outcomes=_as_tuple(ri.get("outcomes"), f"{where} outcomes", issues,
+                                         name="outcomes", place=place),
                     early_exit_ok=_as_tuple(
-                        ri.get("early_exit_ok"), f"{where} early_exit_ok", issues
+                        ri.get("early_exit_ok"), f"{where} early_exit_ok", issues,
+                        name="early_exit_ok", place=place,
                     ),
                     document_required=bool(ri.get("document_required", False)),
                     verify_role=str(ri.get("verify_role") or ""),
-                    applies_to=_as_tuple(ri.get("applies_to"), f"{where} applies_to", issues),
+                    applies_to=_as_tuple(ri.get("applies_to"), f"{where} applies_to", issues,
+                                         name="applies_to", place=place),
                 )
             )
         min_optional = raw.get("min_optional", 0)
@@ -363,13 +379,13 @@ def ladder_from_dict(data: Any) -> tuple[Ladder | None, list[Issue]]:
                 )
             )
             min_optional = 0
-        name = str(raw.get("name", "")).strip()
         steps.append(
             LadderStep(
                 key=str(raw.get("key") or slugify(name)).strip(),
                 name=name,
                 description=str(raw.get("description", "")).strip(),
-                unlocks=_as_tuple(raw.get("unlocks"), f"step {n} unlocks", issues),
+                unlocks=_as_tuple(raw.get("unlocks"), f"step {n} unlocks", issues,
+                                  name="unlocks", place=step),
                 min_optional=min_optional,
                 items=tuple(items),
             )

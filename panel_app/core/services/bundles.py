@@ -49,6 +49,7 @@ from panel_app.core.domain.changelog import DELETED, Change, TableInfo
 from panel_app.core.domain.dates import uk_day
 from panel_app.core.domain.models import new_id
 from panel_app.core.domain.validation import ALL_FIELDS, coerce_fields, label
+from panel_app.core.domain.wording import plural
 from panel_app.core.errors import BundleError, NotFoundError, ValidationError
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.secrets.keyfile import passphrase_problem
@@ -74,6 +75,25 @@ def _changes(entities: Iterable[str], ids: Iterable[str] = ()) -> Changes:
     from panel_app.core.services.session import Changes
 
     return Changes(frozenset(entities), frozenset(ids))
+
+
+def import_summary(sender: str, new_cases: int, new_records: int, changed: int,
+                   deleted: int, conflicts: int) -> str:
+    """What an import brings, in words (the counts of a preview or of its result), as the
+    command line and the Bundles section both say it."""
+    parts = []
+    if new_records:
+        others = new_records - new_cases
+        parts.append(plural(new_cases, "new case") + (
+            f" and {plural(others, 'other new record')}" if others else ""))
+    if changed:
+        parts.append(plural(changed, "changed field"))
+    if deleted:
+        parts.append(plural(deleted, "deletion"))
+    if conflicts:
+        parts.append(plural(conflicts, "conflict") + " to resolve")
+    detail = ", ".join(parts) or "no change to any record, only to their history"
+    return f"From {sender}: {detail}."
 
 
 @dataclass(frozen=True)
@@ -392,6 +412,17 @@ class BundleService:
         if card.installation_id == self.session.site_id:
             raise BundleError("This is this installation's own card: import the cards of the "
                               "other schools and of the panel clerk.")
+        ours = self.store.partnership()
+        if card.partnership_id != ours["id"] and card.seat and not self.store.is_empty():
+            # An installation set up in a partnership of its own (a school or the panel
+            # seat): its bundles would be refused here, and ours would give it our records.
+            # A new installation has no seat yet: its card is how it joins (BUNDLES.md).
+            raise BundleError(
+                f"This card belongs to another partnership ('{card.partnership_name}'), not "
+                f"'{ours['name']}': bundles from that installation could never be imported "
+                "here, so it was not imported; nothing was changed. A new installation that "
+                "is to join this partnership sends its card before choosing its school or the "
+                "panel seat.")
         fp = card.fingerprint
         existing = self.store.card_by_fingerprint(fp)
         if existing is not None and existing["status"] == "revoked":
@@ -850,18 +881,10 @@ class BundleService:
     def _summary(self, plan: Plan, sender: Partner) -> str:
         if plan.empty:
             return f"Nothing new from {sender.label}: this database already has all of it."
-        parts = []
-        new = [e for e, _i, _l in plan.new_records]
-        if new:
-            parts.append(f"{new.count('case')} new cases, {len(new)} new records in all")
-        if plan.field_changes:
-            parts.append(f"{len(plan.field_changes)} changed fields")
-        if plan.deletions:
-            parts.append(f"{len(plan.deletions)} deletions")
-        if plan.conflicts:
-            parts.append(f"{len(plan.conflicts)} conflicts to resolve")
-        detail = ", ".join(parts) or "no change to any record, only to their history"
-        return f"From {sender.label}: {detail}."
+        return import_summary(sender.label,
+                              sum(1 for e, _i, _l in plan.new_records if e == "case"),
+                              len(plan.new_records), len(plan.field_changes),
+                              len(plan.deletions), len(plan.conflicts))
 
     def _validate(self, records: list[fmt.Record], tables: dict[str, TableInfo]) -> None:
         limit = self.session.clock.now() + MAX_CLOCK_SKEW

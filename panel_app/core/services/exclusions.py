@@ -213,7 +213,8 @@ class ExclusionsService:
         if "kind" in fields:
             issues += check_exclusion(fields["kind"], fields.get("start_on"),
                                       fields.get("days"), fields.get("status", ""),
-                                      fields.get("decided_on"), self._today())
+                                      fields.get("decided_on"), self._today(),
+                                      calendar=self._s.calendar.calendar())
         if errors(issues):
             raise ValidationError(issues)
         with self._s._write():
@@ -238,7 +239,9 @@ class ExclusionsService:
                 and merged["decided_on"] is None):
             merged["decided_on"] = fields["decided_on"] = self._today()
         issues += check_exclusion(merged["kind"], merged["start_on"], merged["days"],
-                                  merged["status"], merged["decided_on"], self._today())
+                                  merged["status"], merged["decided_on"], self._today(),
+                                  calendar=(self._s.calendar.calendar()
+                                            if "start_on" in fields else None))
         if errors(issues):
             raise ValidationError(issues)
         with self._s._write():

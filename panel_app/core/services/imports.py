@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_app.core.domain.calendar import parse_year_label
+from panel_app.core.domain.calendar import SchoolCalendar, parse_year_label
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.exclusions import (
     WHOLE_YEAR,
@@ -478,6 +478,7 @@ class ImportsService:
 
     def _parse_exclusion_rows(self, preview: ImportPreview, table: mis_csv.Table,
                               schools: _Schools, home: School | None) -> None:
+        calendar = self._s.calendar.calendar()
         for line, cells in table.rows:
             raw = self._cells(table.headers, cells, preview.mapping)
             upn = normalise_upn(raw.get("upn", ""))
@@ -488,7 +489,8 @@ class ImportsService:
                                                       "matched to pupils by UPN."))
             elif upn_problem(upn):
                 issues.append(_err("invalid_upn", "upn", f"UPN {upn}: {upn_problem(upn)}"))
-            record = self._exclusion_values(raw, issues, source=Source.CSV.value)
+            record = self._exclusion_values(raw, issues, source=Source.CSV.value,
+                                            calendar=calendar)
             school_text = raw.get("school", "").strip()
             if school_text:
                 found = schools.find(school_text)
@@ -504,7 +506,7 @@ class ImportsService:
             preview.rows.append(row)
 
     def _exclusion_values(self, raw: Mapping[str, str], issues: list[Issue], *,
-                          source: str) -> dict[str, Any]:
+                          source: str, calendar: SchoolCalendar) -> dict[str, Any]:
         """An exclusion's typed fields from exported text (a CSV row or a CTF block)."""
         out: dict[str, Any] = {"source": source}
         kind, lunchtime = "", False
@@ -551,7 +553,8 @@ class ImportsService:
                 issues.append(_err("invalid_date", "decided_on", f"Decision date: {exc}"))
         if kind and not any(i.field in ("kind", "start_on", "days") and i.severity == "error"
                             for i in issues):
-            issues += check_exclusion(kind, start, days, status, decided, self._today())
+            issues += check_exclusion(kind, start, days, status, decided, self._today(),
+                                      calendar=calendar)
         out.update({"kind": kind, "start_on": start, "days": days, "reason": code,
                     "status": status, "decided_on": decided})
         return out
@@ -581,6 +584,7 @@ class ImportsService:
                                 size=file.size, sha256=file.sha256, school_id=home.id,
                                 school=home.name, encoding="xml", notes=notes,
                                 left_out=parsed.left_out)
+        calendar = self._s.calendar.calendar()
         for pupil in parsed.pupils:
             raw = {k: v for k, v in pupil.values.items() if v not in ("", None)}
             row = self._pupil_row(pupil.position, raw, schools, home)
@@ -598,7 +602,8 @@ class ImportsService:
                 raw_ex = {"kind": ex.category, "start_on": ex.start, "reason": ex.reason,
                           "sessions": ex.sessions, "days": ex.days, "status": ex.status,
                           "decided_on": ex.decided}
-                record = self._exclusion_values(raw_ex, sub, source=Source.CTF.value)
+                record = self._exclusion_values(raw_ex, sub, source=Source.CTF.value,
+                                                calendar=calendar)
                 where = schools.ref(ex.school) if not ex.school.empty else home
                 record["school_id"] = where.id if where else None
                 when = ex.start or "an unknown date"

@@ -107,12 +107,12 @@ class QuotasService:
                ) -> rules.QuotaReport:
         """The year's quota position on ``on`` (default today, or the year's last day once
         it is over)."""
-        number = self._year_number(year)
-        qy = self.get_year(number)
         issues: list[Issue] = []
-        when = day(on, "on", "Report date", issues)
+        when = day(on, "on", "Report date", issues)  # a bad date first: it is what to fix
         if issues:
             raise ValidationError(issues)
+        number = self._year_number(year)
+        qy = self.get_year(number)
         today = self._s.clock.today()
         when = when or min(today, rules.year_bounds(number)[1])
         cal = self._s.calendar.calendar()

@@ -13,11 +13,11 @@ import hashlib
 import json
 import mimetypes
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import sqlite_utils
 
@@ -55,14 +55,15 @@ from panel_app.core.services.case_index import CaseIndex
 from panel_app.core.services.clock import Clock, SystemClock
 from panel_app.core.services.exports import plaintext_export
 from panel_app.core.storage import backups
-from panel_app.core.storage.audit import AuditCheck
+from panel_app.core.storage.audit import AuditCheck, AuditProblem
 from panel_app.core.storage.audit import verify as verify_audit_chain
 from panel_app.core.storage.connection import (
     DatabaseError,
     cipher_settings,
+    damaged_advice,
     encrypted_copy,
     open_database,
-    storage_error,
+    write_error,
 )
 from panel_app.core.storage.repository import Repository
 from panel_app.core.storage.schema import LATEST, migrate, schema_version
@@ -82,6 +83,8 @@ if TYPE_CHECKING:
     from panel_app.core.services.reports import ReportsService
 
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -821,18 +824,43 @@ class PartnershipSession:
         return out
 
     def doctor(self) -> dict[str, Any]:
+        """Integrity and cipher checks, foreign keys, the audit chain and the record
+        counts. A check that meets a damaged page puts "damaged: REASON" in its place (and
+        in ``damaged``) instead of failing, so the report is whole; ``advice`` then says
+        what to do."""
         db = self.db
-        integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-        cipher_check = [r[0] for r in db.execute("PRAGMA cipher_integrity_check").fetchall()]
-        fk = db.execute("PRAGMA foreign_key_check").fetchall()
-        audit = self.verify_audit()
-        ok = integrity == ["ok"] and not cipher_check and not fk and audit.ok
+        damaged: dict[str, str] = {}
+
+        def checked(name: str, run: Callable[[], _T], instead: Callable[[str], _T]) -> _T:
+            try:
+                return run()
+            except DatabaseError as exc:
+                damaged[name] = f"damaged: {exc}"
+                return instead(damaged[name])
+
+        integrity = checked(
+            "integrity_check",
+            lambda: [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()],
+            lambda reason: [reason])
+        cipher_check = checked(
+            "cipher_integrity_check",
+            lambda: [str(r[0]) for r in db.execute("PRAGMA cipher_integrity_check").fetchall()],
+            lambda reason: [reason])
+        fk: int | None = checked(
+            "foreign_key_check",
+            lambda: len(db.execute("PRAGMA foreign_key_check").fetchall()),
+            lambda _reason: None)
+        audit = checked("audit", self.verify_audit, _unreadable_audit)
+        counts = checked("counts", self.repo.counts, lambda _reason: {})
+        sound = integrity == ["ok"] and not cipher_check and not damaged
         return {
-            "ok": ok,
+            "ok": sound and fk == 0 and audit.ok,
+            "damaged": damaged,
+            "advice": None if sound else damaged_advice(self.path),
             "audit": audit.to_dict(),
             "integrity_check": integrity,
             "cipher_integrity_check": cipher_check or ["ok"],
-            "foreign_key_violations": len(fk),
+            "foreign_key_violations": fk,
             "schema_version": schema_version(db),
             "schema_latest": LATEST,
             "cipher": cipher_settings(db),
@@ -844,7 +872,7 @@ class PartnershipSession:
                 "reason": self.keyring.unusable_reason() or "",
                 "holds_key": self.keyring.get(self.keyfile.database_id) is not None,
             },
-            "counts": self.repo.counts(),
+            "counts": counts,
             "app_version": __version__,
         }
 
@@ -888,6 +916,13 @@ class PartnershipSession:
         ]
 
 
+def _unreadable_audit(reason: str) -> AuditCheck:
+    """The audit check of a trail that could not be read to the end (a damaged page)."""
+    problem = AuditProblem(0, "damaged", "The audit trail could not be read to the end: part "
+                           f"of the file is damaged ({reason.removeprefix('damaged: ')}).")
+    return AuditCheck(False, 0, 0, "", problem, (problem,))
+
+
 @dataclass
 class _WriteTxn:
     """One write transaction, taken with ``BEGIN IMMEDIATE`` so that another connection to
@@ -915,7 +950,7 @@ class _WriteTxn:
             return self._cm.__enter__()  # type: ignore[no-any-return]
         except DatabaseError as exc:
             self._finish(failed=True)
-            raise storage_error(exc, self.path) from None
+            raise write_error(exc, self.db.conn, self.path) from None
 
     def _finish(self, *, failed: bool) -> None:
         if not self._own:
@@ -931,12 +966,12 @@ class _WriteTxn:
             self._finish(failed=exc[0] is not None)
         except DatabaseError as err:
             self._finish(failed=True)
-            raise storage_error(err, self.path) from None
+            raise write_error(err, self.db.conn, self.path) from None
         except BaseException:
             self._finish(failed=True)
             raise
         if exc[0] is not None and issubclass(exc[0], DatabaseError):
-            raise storage_error(exc[1], self.path) from None
+            raise write_error(exc[1], self.db.conn, self.path) from None
         return False
 
 

@@ -158,6 +158,17 @@ def damaged_error(path: Path | None = None) -> NotADatabaseError:
     )
 
 
+def damaged_advice(path: Path) -> str:
+    """What to do about a damaged partnership file, as ``doctor`` says it."""
+    return (
+        f"{path.name} is damaged: part of it cannot be read. Keep the file as it is and stop "
+        f"using it. Restore your latest backup in its place (a copy written by 'panel-app "
+        f"backup', or {path.name}.schema-vN.bak beside it if the app has upgraded the file; "
+        "both open with the same key file) and run 'panel-app doctor' again; if no backup "
+        "opens, or recent work is missing, contact your IT support with this report."
+    )
+
+
 def unreadable(exc: BaseException, path: Path) -> PanelError:
     """The error for a database file that would not open or read."""
     if _disk_full(exc, path):
@@ -178,7 +189,62 @@ def database_error(exc: BaseException, path: Path | None = None) -> PanelError:
     return storage_error(exc, path)
 
 
-def storage_error(exc: BaseException, path: Path | None = None) -> StorageError:
+def _read_only(text: str) -> bool:
+    return "readonly" in text or "read-only" in text
+
+
+def can_write(path: Path) -> bool:
+    """Whether this process may write the database file and the ``-wal`` and ``-shm``
+    files beside it (a new one in its folder, or the ones already there). ``os.access``
+    answers for the file's mode and owner and for a read-only disk or share alike."""
+    path = Path(path)
+    try:
+        if not path.is_file() or not os.access(path, os.W_OK):
+            return False
+        if os.access(path.parent, os.W_OK | os.X_OK):
+            return True
+        return all(os.access(Path(f"{path}{suffix}"), os.W_OK) for suffix in ("-wal", "-shm"))
+    except OSError:
+        return False
+
+
+def probe_damage(conn: Any) -> bool:
+    """Whether a page of the open database fails SQLCipher's check. After a page fails it
+    while being read, SQLCipher refuses every write on that connection and SQLite reports
+    "attempt to write a readonly database", however writable the file is: this tells the
+    two apart. Reads every page, so it is only for when a write has already failed."""
+    try:
+        return bool(conn.execute("PRAGMA cipher_integrity_check").fetchall())
+    except DatabaseError:
+        return True
+
+
+def _not_writable_error(path: Path | None, where: str, damaged: bool | None) -> StorageError:
+    """A write refused as "readonly": a damaged page, or the file's permissions."""
+    if damaged:
+        return StorageError(
+            f"The database{where} is damaged (part of it cannot be read), so it cannot be "
+            "written to: nothing was saved. Run 'panel-app doctor' to see what is damaged, "
+            "then restore it from your latest backup."
+        )
+    if path is None or not can_write(path):
+        return StorageError(
+            f"The database{where} is read-only: nothing was saved. Check the file's "
+            "permissions or copy it to a writable folder."
+        )
+    maybe = "" if damaged is False else ", or be damaged"
+    return StorageError(
+        f"The database{where} could not be written, though its file and folder can be (it "
+        f"may have been moved or replaced while open{maybe}): nothing was saved. Close it "
+        "and open it again; 'panel-app doctor' checks it."
+    )
+
+
+def storage_error(exc: BaseException, path: Path | None = None, *,
+                  damaged: bool | None = None) -> StorageError:
+    """The plain error for a SQLCipher error met while writing. ``damaged`` is what
+    ``probe_damage`` found when the caller could look (None: not looked): it tells a write
+    refused because a page is damaged from a file that is read-only."""
     text = str(exc).lower()
     where = f" ({path.name})" if path else ""
     if _disk_full(exc, path):
@@ -190,16 +256,22 @@ def storage_error(exc: BaseException, path: Path | None = None) -> StorageError:
             f"The database{where} is damaged (part of it cannot be read): nothing was saved. "
             "Restore it from your latest backup, or ask IT to recover the file."
         )
-    if "readonly" in text or "read-only" in text:
-        return StorageError(
-            f"The database{where} is read-only: nothing was saved. Check the file's "
-            "permissions or copy it to a writable folder."
-        )
+    if _read_only(text):
+        return _not_writable_error(path, where, damaged)
     if "locked" in text or "busy" in text:
         return StorageError(
             f"The database{where} is in use by another program: close it and try again."
         )
     return StorageError(f"Could not write to the database{where}: {exc}")
+
+
+def write_error(exc: BaseException, conn: Any, path: Path) -> StorageError:
+    """``storage_error`` for a write on the open connection ``conn`` to ``path``: a write
+    refused as read-only although the file can be written is probed for a damaged page."""
+    damaged = None
+    if _read_only(str(exc).lower()) and can_write(path):
+        damaged = probe_damage(conn)
+    return storage_error(exc, path, damaged=damaged)
 
 
 def cipher_settings(db: sqlite_utils.Database) -> dict[str, str]:
@@ -230,6 +302,18 @@ def engine_versions() -> dict[str, str]:
                 "sqlite": one("SELECT sqlite_version()")}
     finally:
         conn.close()
+
+
+def _whole(conn: Any) -> bool:
+    """Whether a freshly written copy reads back as a sound database (``quick_check``:
+    every page and b-tree, not the index contents)."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except dbapi2.DatabaseError as exc:
+        if _damaged(str(exc).lower()):
+            return False
+        raise
+    return [tuple(r) for r in rows] == [("ok",)]
 
 
 def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
@@ -264,11 +348,23 @@ def encrypted_copy(db: sqlite_utils.Database, target: Path, key: bytes) -> Path:
         db.conn.backup(dest)
         dest.execute("PRAGMA journal_mode = DELETE")
         dest.commit()
+        whole = _whole(dest)
     except dbapi2.DatabaseError as exc:
         dest.close()
         tmp.unlink(missing_ok=True)
         raise storage_error(exc, target) from None
     dest.close()
+    if not whole:
+        # A page of the live file failed its check: the backup API copies it as garbage
+        # without a word, and the copy must not replace a good backup of the same name.
+        tmp.unlink(missing_ok=True)
+        name = live.name if live is not None else "The partnership file"
+        raise StorageError(
+            f"{name} is damaged (part of it cannot be read), so a copy of it would be "
+            f"damaged too: nothing was written to {target.name} (a backup already there is "
+            "kept). Run 'panel-app doctor' to see what is damaged, then restore it from your "
+            "latest backup."
+        )
     try:
         fd = os.open(tmp, os.O_RDONLY)
         try:
