@@ -23,7 +23,7 @@ from panel_app.cli.common import (
 from panel_app.core.bundles.merge import describe_value
 from panel_app.core.domain.changelog import DELETED
 from panel_app.core.domain.dates import uk_datetime, uk_day
-from panel_app.core.domain.wording import plural
+from panel_app.core.domain.wording import bundle_contents, plural
 from panel_app.core.secrets.atomic import write_atomic
 from panel_app.core.services import PartnershipSession
 
@@ -361,27 +361,9 @@ def cmd_bundle_history(args: argparse.Namespace, secrets: Secrets, out: TextIO,
         print_json(rows, out)
         return EXIT_OK
     table([(uk_datetime(h["at"]), h["direction"], ", ".join(h["partners"]), h["sequence"],
-            h["scope"], _contents(h)) for h in rows],
+            h["scope"], bundle_contents(h)) for h in rows],
           ["When", "Direction", "Partner", "Number", "Scope", "Contents"], out)
     return EXIT_OK
-
-
-def _contents(h: dict[str, Any]) -> str:
-    """What a bundle held (sent) or changed here (received), as the History tab says it:
-    records sent are not comparable with changes received."""
-    counts = h.get("counts") or {}
-    if h["direction"] == "sent":
-        text = plural(sum((counts.get("records") or {}).values()), "record")
-        if counts.get("documents"):
-            text += ", " + plural(counts["documents"], "document")
-        return text
-    parts = [plural(counts.get("new_records", 0), "new record"),
-             plural(counts.get("changed_fields", 0), "changed field")]
-    if counts.get("conflicts"):
-        parts.append(plural(counts["conflicts"], "conflict"))
-    if counts.get("deleted"):
-        parts.append(plural(counts["deleted"], "deletion"))
-    return ", ".join(parts)
 
 
 # -- conflicts -------------------------------------------------------------------------------

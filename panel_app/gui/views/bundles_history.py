@@ -8,26 +8,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from panel_app.gui.bundle_ui import human_size, plural, table_view, uk_datetime
+from panel_app.core.domain.wording import bundle_contents
+from panel_app.gui.bundle_ui import human_size, table_view, uk_datetime
 from panel_app.gui.models.bundle_table import BundleTableModel, Col, sorted_proxy
 
 ALL = ""
-
-
-def contents(h: dict[str, Any]) -> str:
-    counts = h.get("counts") or {}
-    if h["direction"] == "sent":
-        text = plural(sum((counts.get("records") or {}).values()), "record")
-        if counts.get("documents"):
-            text += f", {plural(counts['documents'], 'document')}"
-        return text
-    parts = [plural(counts.get("new_records", 0), "new record"),
-             plural(counts.get("changed_fields", 0), "changed field")]
-    if counts.get("conflicts"):
-        parts.append(plural(counts["conflicts"], "conflict"))
-    if counts.get("deleted"):
-        parts.append(plural(counts["deleted"], "deletion"))
-    return ", ".join(parts)
 
 
 HISTORY_COLUMNS = [
@@ -40,7 +25,7 @@ HISTORY_COLUMNS = [
     Col("Scope", lambda h: "Full" if h["scope"] == "full" else "Changes only", width=12),
     Col("Size", lambda h: human_size(h.get("size")) or "—", raw=lambda h: h.get("size") or 0,
         tip=lambda h: "" if h.get("size") else "Received bundles are not kept", width=9),
-    Col("Contents", contents),
+    Col("Contents", bundle_contents),
 ]
 
 
