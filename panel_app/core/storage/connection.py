@@ -71,22 +71,10 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
         raise StorageError(
             f"Cannot open {path}: {exc}. Check the folder exists and is writable."
         ) from None
-    try:
-        # A wrong key is an ordinary event (the user is told plainly): keep SQLCipher's
-        # own "hmac check failed" log lines off stderr.
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
-        # Verifying read: decrypts page 1 or fails.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except dbapi2.DatabaseError as exc:
-        conn.close()
-        if "not a database" in str(exc):
-            raise WrongKeyError(
-                "This database could not be unlocked with that key. If the key file "
-                "belongs to another database, use the recovery key; the file itself "
-                "was not changed."
-            ) from None
-        raise unreadable(exc, path) from None
+    _key_and_verify(conn, key, path,
+                    "This database could not be unlocked with that key. If the key file "
+                    "belongs to another database, use the recovery key; the file itself "
+                    "was not changed.")
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -101,6 +89,23 @@ def connect_raw(path: Path, key: bytes, *, create: bool = False) -> Any:
     return conn
 
 
+def _key_and_verify(conn: Any, key: bytes, path: Path, wrong_key: str) -> None:
+    """Key ``conn`` and read page 1 through it: ``WrongKeyError(wrong_key)`` when the key
+    does not decrypt it, the connection closed on any failure."""
+    try:
+        # A wrong key is an ordinary event (the user is told plainly): keep SQLCipher's
+        # own "hmac check failed" log lines off stderr.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        # Verifying read: decrypts page 1 or fails.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi2.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise WrongKeyError(wrong_key) from None
+        raise unreadable(exc, path) from None
+
+
 def open_read_only(path: Path, key: bytes) -> Any:
     """A keyed, verified, read-only sqlcipher3 connection to a copy (a backup): nothing is
     written to the file, not even a journal mode. ``WrongKeyError`` when ``key`` does not
@@ -113,16 +118,7 @@ def open_read_only(path: Path, key: bytes) -> Any:
                                   check_same_thread=False)
     except dbapi2.DatabaseError as exc:
         raise unreadable(exc, path) from None
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except dbapi2.DatabaseError as exc:
-        conn.close()
-        if "not a database" in str(exc):
-            raise WrongKeyError(f"{path.name} does not open with this partnership's key.") \
-                from None
-        raise unreadable(exc, path) from None
+    _key_and_verify(conn, key, path, f"{path.name} does not open with this partnership's key.")
     return conn
 
 
