@@ -11,25 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE
+from tests.cli_util import ok, run_on_db
 from tests.core.imports_util import DATA, SIMS_HEADERS, pupil_row, upn, write_csv
 from tests.test_cli import Run
 
 
 @pytest.fixture
 def run(no_keyring, monkeypatch, db_path: Path) -> Run:
-    monkeypatch.setenv("PANEL_DB", str(db_path))
-    monkeypatch.setenv("PANEL_PASSPHRASE", PASSPHRASE)
-    return Run(no_keyring, monkeypatch)
-
-
-def ok(run: Run, *argv: str) -> str:
-    code, out, err = run(*argv)
-    assert code == 0, err
-    return out
+    return run_on_db(no_keyring, monkeypatch, db_path)
 
 
 def fails(run: Run, *argv: str) -> tuple[str, str]:
+    """Like tests.cli_util.fails, with what went to stdout too."""
     code, out, err = run(*argv)
     assert code == 1, (out, err)
     assert err.count("\n") == 1, err  # one line saying what to do
