@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from panel_app.core.errors import StorageError
+from panel_app.core.storage import connection
 from panel_app.core.storage.connection import IntegrityError
 from tests.core.util import assert_plain, case_values
 
@@ -63,13 +64,22 @@ def test_update_failing_at_the_case_row_keeps_the_pupil_unchanged(session):
     assert (again.last_name, again.risk) == ("Brown", "green")
 
 
-def test_read_only_database_gives_a_plain_storage_error(session):
+def test_read_only_database_gives_a_plain_storage_error(session, monkeypatch):
     before = _rows(session)
-    session.db.conn.execute("PRAGMA query_only = ON")  # what a read-only file looks like
+    session.db.conn.execute("PRAGMA query_only = ON")  # SQLite refuses writes as "readonly"
+    # The file's permissions as the reason (os.access, which root passes for any file).
+    monkeypatch.setattr(connection, "can_write", lambda path: False)
     with pytest.raises(StorageError) as caught:
         session.create_case(case_values("Ada", "Brown", year=8))
     message = str(caught.value)
     assert_plain(message)
     assert "read-only" in message and "nothing was saved" in message
+    # A writable file whose writes are refused all the same: not blamed on permissions.
+    monkeypatch.undo()
+    with pytest.raises(StorageError) as caught:
+        session.create_case(case_values("Ada", "Brown", year=8))
+    message = str(caught.value)
+    assert_plain(message)
+    assert "read-only" not in message and "nothing was saved" in message
     session.db.conn.execute("PRAGMA query_only = OFF")
     assert _rows(session) == before
