@@ -10,32 +10,16 @@ about-150.png; the script exits 1 if any label or button is cut short at that sc
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _shots import clipped, use_screen  # noqa: E402  (clipped: for tests/gui/test_about.py)
 
-def clipped(top: Any) -> list[str]:
-    """Visible labels and buttons shown smaller than their text needs."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel
-
-    found = []
-    for widget in top.findChildren(QLabel) + top.findChildren(QAbstractButton):
-        if not widget.isVisible() or (isinstance(widget, QLabel) and widget.pixmap()
-                                      and not widget.pixmap().isNull()):
-            continue
-        hint = widget.sizeHint()
-        if isinstance(widget, QLabel) and widget.wordWrap():
-            short = widget.height() < widget.heightForWidth(widget.width())
-        else:
-            short = widget.width() < hint.width() or widget.height() < hint.height()
-        if short:
-            found.append(f"{type(widget).__name__} {widget.text()!r}: {widget.size().toTuple()}"
-                         f" < {hint.toTuple()}")
-    return found
+__all__ = ["clipped", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,15 +28,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(__file__).resolve().parents[1] / "docs" / "screenshots")
     parser.add_argument("--scale", type=float, default=None)
     args = parser.parse_args(argv)
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
-        # A 1920 x 1080 screen (offscreen's own is 800 x 600): 1280 x 720 at 150%.
-        config = args.out / "offscreen-screen.json"
-        args.out.mkdir(parents=True, exist_ok=True)
-        config.write_text('{"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, '
-                          '"height": 1080, "logicalDpi": 96, "dpr": 1}]}', encoding="utf-8")
-        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    use_screen(args.scale)  # with a scale, a 1920 x 1080 screen: 1280 x 720 at 150%
 
     from panel_app.gui.app import make_application
     from panel_app.gui.dialogs.about import AboutDialog

@@ -10,27 +10,16 @@ list, the case form and the unlock dialog.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-
-def _wait(app: object, done: Callable[[], bool], timeout: float = 20.0) -> None:
-    from PySide6.QtCore import QCoreApplication
-
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the GUI did not get there in time")
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
+from _shots import demo_session, make_grab, use_screen, wait  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,19 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true",
                         help="also save the extra views used for review (case tab, locked)")
     args = parser.parse_args(argv)
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    use_screen(args.scale)  # with a scale, a 1920 x 1080 screen
 
-    from keyring.backends import fail
-
-    from panel_app.core.secrets.keyfile import KdfParams
-    from panel_app.core.secrets.keyring_store import KeyringStore
-    from panel_app.core.services import FixedClock
-    from panel_app.core.services.demo import build_demo
     from panel_app.gui.app import make_application
-    from panel_app.gui.context import AppContext, GuiSettings
     from panel_app.gui.views.main_window import MainWindow
-    from panel_app.gui.worker import SessionHost
 
     app = make_application()
     if args.dark:
@@ -66,50 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
 
-    def grab(widget: object, name: str) -> None:
-        from PySide6.QtWidgets import QWidget
-
-        assert isinstance(widget, QWidget)
-        app.processEvents()
-        target = args.out / f"{name}{args.suffix}.png"
-        if not widget.grab().save(str(target)):
-            raise OSError(f"could not write {target}")
-        saved.append(target)
+    grab = make_grab(app, args.out, args.suffix, saved)
 
     # A fixed folder name so the path in the status bar is the same on every run.
     folder = Path(tempfile.gettempdir()) / "panel-app-screenshots"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    try:
-        ctx = AppContext(settings=GuiSettings.at(folder / "settings.ini"),
-                         keyring=KeyringStore(fail.Keyring()),
-                         clock=FixedClock(datetime(2026, 11, 22, 9, 30, tzinfo=UTC)),
-                         data_dir=folder, kdf=KdfParams(time_cost=1, memory_cost=1024,
-                                                        parallelism=1),
-                         open_file=lambda _p: True)
-        host = SessionHost()
-        info: dict[str, object] = {}
-        path = folder / "demo.panel"
-        host.open(lambda: build_demo(path, keyring=ctx.keyring, kdf=ctx.kdf, clock=ctx.clock),
-                  success=info.update, failure=lambda e: info.update(error=e))
-        _wait(app, lambda: bool(info))
-        if "error" in info:
-            raise SystemExit(f"building the demo failed: {info['error']}")
-        info.pop("recovery_key", None)
-        window = MainWindow(host, ctx, {"path": str(path), **info})
+    with demo_session(app, folder) as (host, ctx, info):
+        window = MainWindow(host, ctx, info)
         window.resize(1280, 760)
         loaded: list[bool] = []
         window.cases.loaded.connect(lambda: loaded.append(True))
         window.show()
-        _wait(app, lambda: bool(loaded))
+        wait(app, lambda: bool(loaded))
         window.cases.table.selectRow(2)
         window.statusBar().clearMessage()
         grab(window, "main-window")
 
         form = window.open_case(window.cases.selected_case_id())
         assert form is not None
-        _wait(app, lambda: form.tabs.isEnabled() and bool(form.last_issues is not None))
-        _wait(app, lambda: form.case_id is not None and "·" in form.title.text())
+        wait(app, lambda: form.tabs.isEnabled() and bool(form.last_issues is not None))
+        wait(app, lambda: form.case_id is not None and "·" in form.title.text())
         for _ in range(20):  # let the first check come back
             app.processEvents()
             time.sleep(0.02)
@@ -122,18 +77,18 @@ def main(argv: list[str] | None = None) -> int:
 
         from screenshot_ladder import capture_ladder  # scripts/ is on sys.path here
 
-        capture_ladder(app, window, grab, _wait, args.all)
+        capture_ladder(app, window, grab, wait, args.all)
         from screenshot_meetings import capture_meetings  # scripts/ is on sys.path here
 
-        capture_meetings(app, window, grab, _wait)
+        capture_meetings(app, window, grab, wait)
         from screenshot_proposals import capture_proposals  # scripts/ is on sys.path here
 
-        capture_proposals(app, window, grab, _wait, args.all)
+        capture_proposals(app, window, grab, wait, args.all)
         from screenshot_bundles import capture_bundles  # scripts/ is on sys.path here
 
-        capture_bundles(app, window, host, ctx, folder, grab, _wait, args.all)
+        capture_bundles(app, window, host, ctx, folder, grab, wait, args.all)
         window.lock("user")
-        _wait(app, lambda: window.unlock_dialog is not None
+        wait(app, lambda: window.unlock_dialog is not None
               and window.unlock_dialog.isVisible() and window.unlock_dialog.hint.isVisible())
         dialog = window.unlock_dialog
         assert dialog is not None
@@ -143,9 +98,6 @@ def main(argv: list[str] | None = None) -> int:
             grab(window, "main-window-locked")
         dialog.close()
         window.close()
-        host.shutdown()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     for target in saved:
         print(target)
     return 0

@@ -365,6 +365,7 @@ def test_quota_snapshot_reaches_the_agenda_and_the_minutes(panel):
     assert [(r.label, r.allocated, r.used) for r in snap.rows if r.used] == [
         ("Oakfield Academy", 10.0, 1.0)]
     assert "£105,000 left for other programmes" in snap.note
+    assert "place-weeks used 1.4 of 1,164;" in snap.note  # as the dashboard shows them
     panel.m.build_agenda(mid)
     assert any(i.section == "quota" for i in panel.m.agenda(mid))
     doc = panel.m.minutes_document(mid)

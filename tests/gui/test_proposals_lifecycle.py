@@ -266,4 +266,4 @@ def test_recording_the_move_starts_an_approved_proposal(qtbot: Any, demo_window:
     assert p.state == "active"
     moves = run(qtbot, demo_window, lambda s: s.moves.list_moves(case=p.case_id))
     assert [m.proposal_id for m in moves if m.start.isoformat() == "2026-11-30"] == [row.id]
-    assert board.detail.values["linked"].text() == "1 move(s)"
+    assert board.detail.values["linked"].text() == "1 move"

@@ -45,7 +45,8 @@ def test_moves_due_are_flagged(qtbot: Any, demo_window: Any) -> None:
     page = show_tab(qtbot, view, 1)
     due = run(qtbot, demo_window, lambda s: s.moves.due())
     assert due and page.due_model.rowCount() == len(due)
-    assert page.due_summary.text().startswith(f"⚠ {len(due)} move(s)")
+    assert page.due_summary.text().startswith(f"⚠ {len(due)} move")
+    assert "(s)" not in page.due_summary.text()
     assert all(page.due_model.index(r, 0).data().startswith("⚠")
                for r in range(page.due_model.rowCount()))
     flagged = {f.entity_id for f in due if f.entity == "move"}

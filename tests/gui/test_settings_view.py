@@ -38,8 +38,10 @@ def test_remember_and_forget_the_key(qtbot: Any, host: Any, ctx: Any, db_path: P
 
 def test_without_a_keyring_remember_is_disabled(qtbot: Any, window: Any) -> None:
     page = settings_of(window)
-    qtbot.waitUntil(lambda: "cannot keep the key" in page.keyring_label.text(),
+    qtbot.waitUntil(lambda: "no secure keyring" in page.keyring_label.text(),
                     timeout=WAIT_MS)
+    assert "keyring.backends" not in page.keyring_label.text()  # the class: in the tool tip
+    assert "keyring.backends" in page.keyring_label.toolTip()
     assert not page.remember_button.isEnabled()
 
 

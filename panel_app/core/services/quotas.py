@@ -47,6 +47,11 @@ if TYPE_CHECKING:
 
 
 
+def _weeks(value: float) -> str:
+    """Place-weeks as the quotas dashboard shows them: '1,158', '81.4'."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
 def money(value: int | str | None, fld: str, what: str, issues: list[Issue]) -> int | None:
     """Pence from an int (pence) or text in pounds; None when not given."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -141,8 +146,8 @@ class QuotasService:
                    if r.deduction_amount else "")
                 + f"; {format_gbp(r.left)} left for other programmes. In use on "
                 f"{format_uk(on)}: {r.in_use} of {y.places}; place-weeks used "
-                f"{r.place_weeks_used:.1f} of {r.place_weeks_allowed:.1f}; forecast to the "
-                f"year end {r.forecast_place_weeks:.1f}.")
+                f"{_weeks(r.place_weeks_used)} of {_weeks(r.place_weeks_allowed)}; forecast "
+                f"to the year end {_weeks(r.forecast_place_weeks)}.")
         if r.forecast_deduction:
             note += (f" On the placements planned, {format_gbp(r.forecast_deduction)} would "
                      "come off next year's envelope.")

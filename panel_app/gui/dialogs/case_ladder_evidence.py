@@ -24,6 +24,7 @@ from panel_app.gui.models.evidence_rows import EVIDENCE_COLUMNS, EvidenceRow
 from panel_app.gui.models.records import RecordTableModel
 from panel_app.gui.worker import SessionHost
 
+ITEM_COLUMN = 1  # in EVIDENCE_COLUMNS
 LAWFUL_KEY = QKeySequence(QKeyCombination(Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Delete))
 
 
@@ -40,6 +41,11 @@ class EvidencePage(QWidget):
         self.table.setWordWrap(True)  # long item names wrap in their column
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 10)
+        # The item name takes the room the other columns leave (and wraps), so that every
+        # column fits the tab on a laptop screen without scrolling sideways.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(ITEM_COLUMN, QHeaderView.ResizeMode.Stretch)
         box.addWidget(self.table, 1)
         self.add_button = QPushButton("&Add evidence…")
         self.add_button.setToolTip("Record evidence for a step of the ladder (Ins)")
@@ -83,9 +89,11 @@ class EvidencePage(QWidget):
     def show_rows(self, rows: Sequence[EvidenceRow]) -> None:
         self.model.set_rows(list(rows))
         _fit_columns(self.table)
-        limit = 34 * max(self.fontMetrics().averageCharWidth(), 6)
-        for column in range(self.model.columnCount() - 1):
-            if self.table.columnWidth(column) > limit:
+        last = self.model.columnCount() - 1
+        self.table.resizeColumnToContents(last)
+        limit = 20 * max(self.fontMetrics().averageCharWidth(), 6)  # longer text wraps
+        for column in range(last + 1):
+            if column != ITEM_COLUMN and self.table.columnWidth(column) > limit:
                 self.table.setColumnWidth(column, limit)
 
     def delete_selected(self) -> None:

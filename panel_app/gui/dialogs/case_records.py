@@ -52,7 +52,8 @@ EXCLUSION_COLUMNS = (
     RecordColumn("Reason", lambda e: REASONS.get(e.reason, e.reason)),
 )
 ATTENDANCE_COLUMNS = (
-    RecordColumn("Term", lambda a: a.label, lambda a: (a.academic_year, term_index(a.term))),
+    RecordColumn("Term", lambda a: a.label[:1].upper() + a.label[1:],  # "Autumn 2026/27"
+                 lambda a: (a.academic_year, term_index(a.term))),
     RecordColumn("Attendance", lambda a: f"{a.percent:.1f}%", lambda a: a.percent),
     RecordColumn("Sessions attended", _sessions),
 )
@@ -69,8 +70,9 @@ class RecordsTab(QWidget):
         self._seq = 0
         layout = QVBoxLayout(self)
         note = QLabel("Exclusion and attendance records follow the pupil between cases and "
-                      "schools. They come from MIS imports and Common Transfer Files (or "
-                      "'panel-app exclusion add'). A record that must not be kept, such as "
+                      "schools. They come in with pupils imported from a school's "
+                      "management information system (MIS) or a Common Transfer File "
+                      "(Cases, Import…). A record that must not be kept, such as "
                       "a permanent exclusion overturned on review, can be deleted lawfully: "
                       "the reason is recorded and the rest of the case stays.")
         note.setWordWrap(True)

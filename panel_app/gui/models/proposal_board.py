@@ -43,14 +43,15 @@ def decision_text(outcome: str) -> str:
 class Column(NamedTuple):
     attr: str
     header: str
+    tip: str = ""  # the header's tool tip, when the short header needs one
 
 
 COLUMNS = (
     Column("case_ref", "Case"),
     Column("kind_label", "Kind"),
     Column("title", "Title"),
-    Column("school", "Proposed by"),
-    Column("receiving_school", "Receiving school"),
+    Column("school", "From", "Proposed by"),
+    Column("receiving_school", "To", "Receiving school"),
     Column("decision_outcome", "Decision"),
     Column("submitted_on", "Submitted"),
 )
@@ -227,6 +228,9 @@ class BoardModel(QAbstractItemModel):
         if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS)
                 and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)):
             return COLUMNS[section].header
+        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS)
+                and role == Qt.ItemDataRole.ToolTipRole):
+            return COLUMNS[section].tip or None
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

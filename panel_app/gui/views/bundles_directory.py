@@ -77,6 +77,13 @@ class DirectoryPanel(QGroupBox):
                          "with the partner by phone.")
         explain.setWordWrap(True)
         layout.addWidget(explain)
+        self.empty = QLabel("No partners yet. To start, export your card and send it to the "
+                            "other schools and the panel clerk, then import the card each of "
+                            "them sends back.")
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "muted")
+        self.empty.setVisible(False)
+        layout.addWidget(self.empty)
         self.model = BundleTableModel(DIRECTORY_COLUMNS, self)
         self.proxy = sorted_proxy(self.model)
         self.table = table_view(self.proxy, "Partner cards")
@@ -108,6 +115,7 @@ class DirectoryPanel(QGroupBox):
         self.own_label = own_label
         self.loaded = True
         self.model.set_rows(partners)
+        self.empty.setVisible(not partners)
         for column in range(self.model.columnCount() - 1):  # a few rows: fit the text
             self.table.resizeColumnToContents(column)
         if selected is not None:

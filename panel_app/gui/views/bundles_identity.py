@@ -72,8 +72,8 @@ class IdentityPanel(QGroupBox):
         self.identity = identity
         unset = identity.seat not in ("school", "panel")
         text = (f"This installation: {identity.label}." if not unset else
-                f"This installation ({identity.label}) is not yet linked to a school or to the "
-                "panel seat. Choose below, then export your card for partners.")
+                "This installation is not yet linked to a school or to the panel seat. "
+                "Choose which below, then export your card for partners.")
         self.who.setText(text)
         set_icon(self.who_icon, "warning" if unset else "ok")
         self.fingerprint.setText("  ".join(identity.fingerprint.split("-")))

@@ -136,8 +136,8 @@ class MeetingDetails(QWidget):
         m = detail.meeting
         self.title.setText(f"{long_date(m.date)}, {times(m)}")
         self.title.setAccessibleName(self.title.text())
-        minutes = (f"approved (version {m.minutes_version}), frozen" if m.frozen
-                   else "draft")
+        minutes = (f"Approved (version {m.minutes_version}), frozen" if m.frozen
+                   else "Draft")  # as the meetings list says it
         values = {"Venue": m.venue or "not set", "Chair": m.chair or "not set",
                   "Clerk": m.clerk or "not set", "Status": m.status.capitalize(),
                   "Minutes": minutes,

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from panel_app.core.domain.wording import plural
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
 from panel_app.gui.proposal_bits import capital, compact
 from panel_app.gui.qtcompat import emit
@@ -126,7 +127,7 @@ class BalancePage(QWidget):
         stats = self.report["overall"] if name is None else self.report[
             "by_receiving_school"][name]
         self.rates_model.set_rows(rate_rows(stats))
-        self.totals.setText(f"{stats['total']} move(s): {stats['running']} running, "
+        self.totals.setText(f"{plural(stats['total'], 'move')}: {stats['running']} running, "
                             f"{stats['planned']} planned, {stats['ended']} ended (the rates "
                             "count the ended ones).")
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from panel_app.core.domain.dates import format_uk
 from panel_app.core.domain.models import School
 from panel_app.core.domain.moves import MOVE_KIND_LABELS, MOVE_OUTCOME_LABELS, Move
+from panel_app.core.domain.wording import plural
 from panel_app.core.rules.moves import DueFlag
 from panel_app.gui.context import AppContext
 from panel_app.gui.dialogs.move_form import MoveDialog
@@ -44,8 +45,8 @@ def flag_word(flag: DueFlag) -> str:
 
 def days_text(days: int) -> str:
     if days < 0:
-        return f"{-days} school day(s) ago"
-    return "today" if days == 0 else f"in {days} school day(s)"
+        return f"{plural(-days, 'school day')} ago"
+    return "today" if days == 0 else f"in {plural(days, 'school day')}"
 
 
 @dataclass
@@ -190,8 +191,8 @@ class MovesPage(QWidget):
         self.due_model.set_rows(data.due)
         self.model.set_rows(data.moves)
         n = len(data.due)
-        self.due_summary.setText(f"⚠ {n} move(s) or placement(s) due for review or ending "
-                                 "soon, or past those dates:" if n else
+        self.due_summary.setText(f"⚠ {plural(n, 'move or placement', 'moves or placements')}"
+                                 " due for review or ending soon, or past those dates:" if n else
                                  "✔ No move or placement is due for review or ending soon.")
         self.due_summary.setProperty("role", "warning" if n else "ok")
         self.due_summary.style().polish(self.due_summary)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel_app.core.domain.validation import label as field_label
 from panel_app.core.services.exports import LEAVES_ENCRYPTION
 from panel_app.core.services.privacy import detail_text, kind_label
 from panel_app.core.storage.audit import AuditCheck, AuditEntry
@@ -90,7 +91,8 @@ class AuditRows(IconTableModel):
             IconColumn("Record", lambda e: record_text(e, self.refs), icon=None,
                        tip=lambda e: f"{kind_label(e.entity)} {e.entity_id}"
                        if e.entity else ""),
-            RecordColumn("Fields", lambda e: ", ".join(e.fields)),
+            IconColumn("Fields", lambda e: ", ".join(field_label(f) for f in e.fields),
+                       icon=None, tip=lambda e: ", ".join(e.fields)),  # stored names
             RecordColumn("Details", lambda e: detail_text(e.detail)),
         )
         super().__init__(columns, parent)

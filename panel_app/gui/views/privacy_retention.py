@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -56,7 +57,16 @@ class RetentionPanel(QWidget):
         self._seq = 0
         self.dialog: PurgeConfirmDialog | None = None
         self.items: list[ReviewItem] = []
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)  # a short screen scrolls rather than squeeze the reasons
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setAccessibleName("Retention")
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(body)
 
         self.policy = PolicyEditor(host, self)
         self.policy.saved.connect(self.load)
@@ -120,7 +130,9 @@ class RetentionPanel(QWidget):
         n = len(self.items)
         self.summary.setText("No case is due for review." if not n else
                              f"{n} {'case is' if n == 1 else 'cases are'} due for review: "
-                             "check each, then close it again, keep it, or purge it.")
+                             "check each and purge those no longer needed. A case that "
+                             "must be kept longer stays listed until the case or the "
+                             "policy above changes.")
         self.purge_selected_button.setEnabled(bool(n))
         self.purge_all_button.setEnabled(bool(n))
         if n:

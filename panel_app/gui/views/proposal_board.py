@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from panel_app.core.domain.models import School
 from panel_app.core.domain.proposals import KIND_LABELS, Board, BoardFilter, ProposalKind
+from panel_app.core.domain.wording import plural
 from panel_app.gui.context import AppContext
 from panel_app.gui.dialogs.move_form import MoveDialog
 from panel_app.gui.dialogs.proposal_form import ProposalDialog
@@ -106,25 +107,29 @@ class BoardPage(QWidget):
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
-        header.setStretchLastSection(True)
+        # The title takes what the other columns leave, so that the submission date (the
+        # last column) is never pushed out of sight on a laptop screen.
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         fm = self.fontMetrics()
         widths = (fm.horizontalAdvance("C-WWWWWW") + self.tree.indentation() + 18,
                   fm.horizontalAdvance("Challenge a PX") + 16,
                   fm.horizontalAdvance("Six-week managed move") + 12,
-                  fm.horizontalAdvance("Brookfield Comm") + 12,
-                  fm.horizontalAdvance("Brookfield Comm") + 12,
-                  fm.horizontalAdvance("With conditions") + 16)
+                  fm.horizontalAdvance("Brookfield C") + 12,  # the full name: tool tip
+                  fm.horizontalAdvance("Brookfield C") + 12,
+                  fm.horizontalAdvance("With conditions") + 16,
+                  max(fm.horizontalAdvance(t) for t in ("00/00/0000", "Submitted")) + 24)
         for column, width in enumerate(widths):
             self.tree.setColumnWidth(column, width)
         self.detail = ProposalDetail()
         split = QSplitter()
         split.addWidget(self.tree)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)  # a wider window widens the board, not the detail
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
-        split.setSizes([720, 370])
+        split.setSizes([780, 52 * fm.averageCharWidth()])  # a label and a school's name
         layout.addWidget(split, 1)
 
         self.model.more_wanted.connect(self._more)
@@ -171,8 +176,8 @@ class BoardPage(QWidget):
         self.model.set_board(board)
         self.tree.expandAll()
         shown = [f"{n} {s.replace('_', ' ')}" for s, n in board.counts.items() if n]
-        self.counts.setText(f"{board.total} proposal(s)" + (": " + ", ".join(shown)
-                                                              if shown else ""))
+        self.counts.setText(plural(board.total, "proposal") + (": " + ", ".join(shown)
+                                                                 if shown else ""))
         if keep is not None:
             index = self.model.index_of(keep)
             if index.isValid():

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from panel_app.core.domain.proposals import APPROVING, CLOSE_LABELS, EVENT_LABELS, STATE_LABELS
 from panel_app.core.domain.schoolyears import year_group_label
+from panel_app.core.domain.wording import plural
 from panel_app.gui.dialogs.case_attachments import _fit_columns, _table
 from panel_app.gui.models.proposal_board import decision_text
 from panel_app.gui.models.records import RecordColumn, RecordTableModel
@@ -181,9 +182,9 @@ class ProposalDetail(QWidget):
                             f"{iso_to_uk(d.get('closed_on'))}" if close else "—")
         linked = []
         if d.get("moves"):
-            linked.append(f"{len(d['moves'])} move(s)")
+            linked.append(plural(len(d['moves']), 'move'))
         if d.get("placements"):
-            linked.append(f"{len(d['placements'])} placement(s)")
+            linked.append(plural(len(d['placements']), 'placement'))
         running = d.get("kind") in ("managed-move", "ap-place")
         v["linked"].setText(", ".join(linked) or ("No move or placement yet" if running else ""))
         moving = d.get("kind") in ("managed-move", "fair-access")

@@ -43,9 +43,9 @@ def keyring_text(status: dict[str, Any]) -> str:
     if status.get("in_keyring"):
         return ("The key is saved in this computer's keyring: the file opens without the "
                 "passphrase when you are logged in to this computer account.")
-    if not status.get("keyring_usable"):
-        reason = status.get("keyring_reason") or "no secure keyring was found"
-        return f"This computer cannot keep the key ({reason}): the passphrase is always asked."
+    if not status.get("keyring_usable"):  # the technical reason goes in the tool tip
+        return ("This computer has no secure keyring (the system's password store) to keep "
+                "the key in, so the passphrase is asked at each unlock.")
     return "The key is not saved on this computer: the passphrase is asked at each unlock."
 
 
@@ -77,6 +77,7 @@ class SettingsView(QWidget):
 
         locking = QGroupBox("Locking")
         form = QFormLayout(locking)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.idle = QSpinBox()
         self.idle.setRange(MIN_IDLE_MINUTES, MAX_IDLE_MINUTES)
         self.idle.setSuffix(" minutes")
@@ -119,8 +120,10 @@ class SettingsView(QWidget):
         self.user_name = QLineEdit()
         self.user_name.setAccessibleName("Your display name")
         self.save_name_button = QPushButton("Sa&ve name")
+        self.user_name.setMaximumWidth(40 * self.fontMetrics().averageCharWidth())
         name_row.addWidget(self.user_name, 1)
         name_row.addWidget(self.save_name_button)
+        name_row.addStretch(1)
         name_label = QLabel("Your &display name:")
         name_label.setBuddy(self.user_name)
         form.addRow(name_label, name_row)
@@ -196,6 +199,8 @@ class SettingsView(QWidget):
 
     def _show_keyring(self, status: dict[str, Any]) -> None:
         self.keyring_label.setText(keyring_text(status))
+        reason = "" if status.get("keyring_usable") else status.get("keyring_reason") or ""
+        self.keyring_label.setToolTip(f"Details: {reason}" if reason else "")
         self.remember_button.setEnabled(bool(status.get("keyring_usable"))
                                         and not status.get("in_keyring"))
         self.forget_button.setEnabled(bool(status.get("in_keyring")))
