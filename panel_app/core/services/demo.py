@@ -137,9 +137,9 @@ SUMMARIES = [
     "Friendship breakdown and online conflict escalating in school.",
 ]
 VOICES = [
-    "Says lessons move too fast and he gets angry when he cannot keep up.",
-    "Wants a fresh start somewhere nobody knows her.",
-    "Feels teachers pick on him; likes PE and design technology.",
+    "Says lessons move too fast and gets angry when unable to keep up.",
+    "Wants a fresh start somewhere nobody knows them.",
+    "Feels teachers pick on them; likes PE and design technology.",
     "Parent asks for more communication from school and help with mornings.",
     "",
 ]
