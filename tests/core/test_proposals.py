@@ -145,6 +145,7 @@ def test_ap_place_through_its_whole_lifecycle_with_a_meeting(panel):
     assert got.state == "submitted" and got.submitted_on.isoformat() == "2026-11-04"
     check = s.ladders.get_check(got.ladder_check_id)
     assert check.verdict == "unavailable" and check.action == "ap-place"
+    assert p.history(pid)[-1].note == "Ladder check: not available"  # not "Ladder NOT AVAILABLE"
     # The meeting's agenda pulls the submitted proposal in; it is then on that agenda.
     mid = panel.m.add_meeting("10/11/2026").id
     panel.m.build_agenda(mid)

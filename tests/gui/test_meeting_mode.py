@@ -193,3 +193,28 @@ def test_closing_the_window_saves_the_decision_being_made(qtbot: Any, demo_windo
     qtbot.waitUntil(lambda: bool(found), timeout=WAIT_MS)
     decided = next(i for i in found if i.id == item_id)
     assert decided.decision is not None and decided.decision.outcome == "declined"
+
+
+def test_agenda_rows_lead_with_what_tells_them_apart(qtbot: Any, demo_window: Any) -> None:
+    """The narrow agenda list shows two lines an item: the case reference (or the action's
+    date) and section first, so items with alike titles differ at a glance; the title is
+    second, whole in the tooltip; screen readers get the two lines as one."""
+    mode = open_mode(qtbot, demo_window)
+    model = mode.agenda.model()
+    line = mode.agenda.fontMetrics().lineSpacing()
+    assert mode.agenda.rowHeight(0) >= 2 * line
+    seen_case = False
+    for row, item in enumerate(mode.items):
+        index = model.index(row, 1)
+        first, second = index.data(Qt.ItemDataRole.DisplayRole).split("\n")
+        assert item.title.endswith(second)
+        assert item.title in index.data(Qt.ItemDataRole.ToolTipRole)
+        assert "\n" not in index.data(Qt.ItemDataRole.AccessibleTextRole)
+        if item.case_ref:
+            seen_case = True
+            assert first.startswith(("⚠ Late · ", item.case_ref))
+            assert item.case_ref in first
+        if item.entity == "action":
+            assert first.startswith("Action from ") and not second.startswith("Action")
+    assert seen_case
+    mode.close()

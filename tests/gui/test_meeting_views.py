@@ -56,6 +56,7 @@ def test_list_shows_meetings_and_picks_the_next_one(view: MeetingsView) -> None:
     detail = view.details.detail
     assert detail is not None and detail.meeting.date.isoformat() == "2026-11-24"
     assert view.details.fields["Chair"].text() == "Aisha Begum"
+    assert view.details.fields["Status"].text() == "Upcoming"  # the list's word, not "Planned"
     assert view.details.fields["Referral cut-off"].text().startswith("Thursday 19/11/2026")
     view.list_filter.setCurrentIndex(view.list_filter.findData(False))  # past only
     assert view.proxy.rowCount() == 3

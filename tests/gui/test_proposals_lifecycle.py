@@ -15,11 +15,12 @@ from panel_app.core.domain.proposals import (
     APPROVING,
     BOARD_ORDER,
     DECISION_OUTCOMES,
+    KIND_LABELS,
     ProposalKind,
     allowed_events,
     check_transition,
 )
-from panel_app.gui.models.proposal_board import state_title
+from panel_app.gui.models.proposal_board import SHORT_KINDS, state_title
 from panel_app.gui.views.proposal_detail import ACTIONS, offered
 from tests.gui.proposals_support import (
     choose,
@@ -134,6 +135,23 @@ def test_buttons_offer_only_the_steps_the_table_allows() -> None:
             assert (action in shown) == allowed, (state, kind, outcome, action)
         if "move" in shown:
             assert kind == "managed-move" and outcome in APPROVING
+
+
+def test_px_kinds_spell_out_the_abbreviation(qtbot: Any, demo_window: Any) -> None:
+    """'Rescind a PX' and 'Challenge a PX' fit the Kind column; the tooltip says it whole."""
+    board = show_board(qtbot, demo_window).board
+    rows = [r for rows in board.model.rows.values() for r in rows]
+    for kind in ("rescind-px", "challenge-px"):
+        assert "PX" in SHORT_KINDS[kind]
+        row = next((r for r in rows if r.kind == kind), None)
+        if row is None:  # not in the demo: the text the tooltip is made of
+            text = KIND_LABELS[kind]
+        else:
+            index = board.model.index_of(row.id)
+            index = index.siblingAtColumn(1)
+            assert index.data() == SHORT_KINDS[kind]
+            text = index.data(Qt.ItemDataRole.ToolTipRole)
+        assert "permanent exclusion" in text.lower() and "PX" not in text
 
 
 def test_refused_steps_are_not_offered_on_the_demo_board(qtbot: Any, demo_window: Any) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from panel_app.core.services import unlock
-from panel_app.gui.views.reports_view import ReportsView
+from panel_app.gui.views.reports_view import EXCLUSION_COLUMNS, ReportsView
 from tests.conftest import PASSPHRASE
 from tests.core.util import case_values
 from tests.gui.conftest import WAIT_MS, make_window
@@ -68,6 +69,11 @@ def test_figures_match_the_service(qtbot: Any, host: Any, ctx: Any, db_path: Pat
     assert shown[3] == oak_year.suspension_rate.text == "3 of 1,200 (0.25%)"
     assert shown[6] == oak_year.px_rate.text == "1 of 1,200 (0.08%)"
     assert shown[4] == "6"  # days
+    px = [c.header for c in EXCLUSION_COLUMNS].index("PX rescinded")
+    horizontal = Qt.Orientation.Horizontal
+    assert view.model.headerData(px, horizontal, Qt.ItemDataRole.ToolTipRole).startswith(
+        "Permanent exclusions (PX) rescinded")
+    assert view.model.headerData(0, horizontal, Qt.ItemDataRole.ToolTipRole) is None
     total = report.totals[-1]
     assert by_key[(total.school, "Whole year")][3] == total.suspension_rate.text
     assert " of " in total.suspension_rate.text  # numerator and denominator

@@ -224,6 +224,13 @@ class LadderCheck:
             text += f" (OVERRIDDEN by {self.override.by} on {format_uk(self.override.at.date())})"
         return text
 
+    def verdict_words(self) -> str:
+        """The verdict in running text: 'met', 'missing (overridden by … on …)'."""
+        text = STATUS_LABELS.get(self.verdict, self.verdict)
+        if self.override is not None:
+            text += f" (overridden by {self.override.by} on {format_uk(self.override.at.date())})"
+        return text
+
     def gaps(self) -> list[Reason]:
         """What is still missing for the request: the not-ok reasons of needed steps,
         leaving out optional items when the step has enough of them."""

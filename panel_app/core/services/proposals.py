@@ -350,7 +350,7 @@ class ProposalsService:
                     override_by=override_by if override else "")
                 fields["ladder_check_id"] = recorded.id
                 ids.append(recorded.id)
-                note = f"Ladder {recorded.verdict_text()}"
+                note = f"Ladder check: {recorded.verdict_words()}"
                 if override:
                     note += f": {override_reason.strip()}"
             ids += self._transition(p, event, fields, note=note)
@@ -611,7 +611,7 @@ class ProposalsService:
         if p.ladder_check_id:
             try:
                 check = self._s.ladders.get_check(p.ladder_check_id)
-                notes.append(f"Ladder check: {check.verdict_text()}.")
+                notes.append(f"Ladder check: {check.verdict_words()}.")
             except (NotFoundError, PanelError):
                 pass
         if fair and p.year_group is not None:

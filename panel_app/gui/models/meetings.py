@@ -151,7 +151,10 @@ class IconTableModel(RecordTableModel):
                     return column.tip(record) or None
             if role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole):
                 return None
-        return super().data(index, role)
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.AccessibleTextRole and isinstance(value, str):
+            return value.replace("\n", ", ")  # a two-line cell read as one
+        return value
 
 
 MEETING_COLUMNS = (
@@ -181,8 +184,13 @@ AGENDA_COLUMNS = (
 
 
 def brief_title(item: AgendaItem) -> str:
-    text = f"{item.title} ({item.case_ref})" if item.case_ref else item.title
-    return f"⚠ Late: {text}" if item.late else text
+    """Two lines for meeting mode's narrow list: what tells the item apart first (late,
+    case reference, section), then the title, which the view elides if it must."""
+    kind, title = SECTION_SHORT.get(item.section, item.section), item.title
+    if item.entity == "action" and ": " in title:  # 'Action from 29/09/2026: Book …'
+        kind, title = title.split(": ", 1)
+    first = " · ".join(x for x in ("⚠ Late" if item.late else "", item.case_ref, kind) if x)
+    return f"{first}\n{title}"
 
 
 BRIEF_AGENDA_COLUMNS = (  # meeting mode's narrow agenda list

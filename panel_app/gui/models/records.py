@@ -24,6 +24,7 @@ class RecordColumn:
     header: str
     text: Callable[[Any], str]
     raw: Callable[[Any], Any] | None = None
+    header_tip: str = ""  # the header's tool tip, when the short header needs one
 
 
 class RecordTableModel(ColumnTableModel):

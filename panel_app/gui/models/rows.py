@@ -63,6 +63,9 @@ class ColumnTableModel(QAbstractTableModel):
         if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns)
                 and role in TEXT_ROLES):
             return self._columns[section].header
+        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns)
+                and role == Qt.ItemDataRole.ToolTipRole):
+            return getattr(self._columns[section], "header_tip", "") or None
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

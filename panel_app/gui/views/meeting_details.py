@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from panel_app.core.domain.meetings import AgendaItem, Meeting, Member, Quorum
 from panel_app.gui.icons import risk_icon
-from panel_app.gui.models.meetings import long_date, members_model, times
+from panel_app.gui.models.meetings import MeetingRow, long_date, members_model, times
 from panel_app.gui.qtcompat import emit
 from panel_app.gui.theme import heading, message_label, set_message
 from panel_app.gui.views.meeting_forms import readonly_table
@@ -139,7 +139,8 @@ class MeetingDetails(QWidget):
         minutes = (f"Approved (version {m.minutes_version}), frozen" if m.frozen
                    else "Draft")  # as the meetings list says it
         values = {"Venue": m.venue or "not set", "Chair": m.chair or "not set",
-                  "Clerk": m.clerk or "not set", "Status": m.status.capitalize(),
+                  "Clerk": m.clerk or "not set",
+                  "Status": MeetingRow(m, detail.quorum, detail.today).status,  # as the list
                   "Minutes": minutes,
                   "Referral cut-off": f"{long_date(detail.cutoff)} ({detail.cutoff_rule})"}
         for key, text in values.items():

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -100,6 +101,11 @@ class MeetingModeWindow(QWidget):
         agenda_label = QLabel("Agen&da")
         self.model = brief_agenda_model(self)
         self.agenda = readonly_table(self.model, "Agenda items", 1)
+        # Each item takes two lines (case and section, then the title), each elided alone.
+        rows = self.agenda.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(2 * self.agenda.fontMetrics().lineSpacing() + 8)
+        self.agenda.setTextElideMode(Qt.TextElideMode.ElideRight)
         agenda_label.setBuddy(self.agenda)
         left_layout.addWidget(agenda_label)
         left_layout.addWidget(self.agenda, 1)

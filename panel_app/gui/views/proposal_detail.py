@@ -30,7 +30,7 @@ from panel_app.gui.theme import heading
 
 
 def step_text(e: Mapping[str, Any]) -> str:
-    """'Submit → submitted: Ladder MET' (the step, the state it led to, the note)."""
+    """'Submit → submitted: Ladder check: met' (the step, the state it led to, the note)."""
     text = capital(EVENT_LABELS.get(e["event"], e["event"]))
     if e["to_state"] and e["to_state"] != e["from_state"]:
         text += f" → {STATE_LABELS.get(e['to_state'], e['to_state'])}"

@@ -62,7 +62,8 @@ EXCLUSION_COLUMNS = (
     RecordColumn("Days", lambda r: _n(r.suspension_days)),
     RecordColumn("Pupils suspended (of roll)", lambda r: _rate(r.pupils_suspended_rate)),
     RecordColumn("Permanent exclusions (of roll)", lambda r: r.px_rate.text),
-    RecordColumn("PX rescinded", lambda r: str(r.px_rescinded)),
+    RecordColumn("PX rescinded", lambda r: str(r.px_rescinded),
+                 header_tip="Permanent exclusions (PX) rescinded (withdrawn) in the period"),
     RecordColumn("Attendance", lambda r: "—" if r.attendance_pct is None
                  else f"{r.attendance_pct:g}%"),
 )
