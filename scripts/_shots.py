@@ -29,7 +29,8 @@ def use_screen(scale: float | None = None, size: tuple[int, int] | None = None) 
         os.environ["QT_SCALE_FACTOR"] = str(scale)
         size = size or (1920, 1080)
     if size:
-        config = Path(tempfile.gettempdir()) / f"panel-app-screen-{size[0]}x{size[1]}.json"
+        config = (Path(tempfile.gettempdir())
+                  / f"panel-app-screen-{size[0]}x{size[1]}-{os.getpid()}.json")
         config.write_text('{"screens": [{"name": "screen", "x": 0, "y": 0, '
                           f'"width": {size[0]}, "height": {size[1]}, '
                           '"logicalDpi": 96, "dpr": 1}]}', encoding="utf-8")

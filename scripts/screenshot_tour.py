@@ -15,7 +15,9 @@ window larger than the screen, is printed; the exit status is 1 if there was any
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         wait(app, lambda: not host.busy)
         settle(app, 10)
 
-    folder = Path("/tmp") / f"panel-app-tour{suffix}"
+    folder = Path(tempfile.gettempdir()) / f"panel-app-tour{suffix}-{os.getpid()}"
     with demo_session(app, folder, add_old_cases) as (host, ctx, info):
         window = MainWindow(host, ctx, info)
         window.resize(*room)
